@@ -1,0 +1,202 @@
+"""The ``solidarity`` command: thin commands over the library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from solidarity_graph.errors import SolidarityGraphError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(f: F) -> F:
+    """``--db``: a file path or SQLAlchemy URL; also SOLIDARITY_DB; default ./solidarity.db."""
+    return click.option("--db", envvar="SOLIDARITY_DB", default=None,
+                        help="SQLite file or SQLAlchemy URL (env SOLIDARITY_DB; default ./solidarity.db).")(f)
+
+
+def _open(db: str | None) -> Any:
+    from solidarity_graph.store import Store
+
+    try:
+        return Store.open(db)
+    except SolidarityGraphError as e:
+        raise click.ClickException(str(e)) from e
+
+
+@click.group()
+@click.version_option(package_name="solidarity-graph")
+def main() -> None:
+    """Solidarity Graph: union documents in, a knowledge graph with sources out."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option("--published", help="Publication date of the documents: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--source", help="Where the documents came from (a URL); default the file path.")
+@click.option("--processes", "-p", type=int, default=None, help="Extraction processes (default: all cores for batches).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source: str | None,
+           processes: int | None, quiet: bool) -> None:
+    """Read files and folders, extract facts, store them. Re-running changes nothing."""
+    from tqdm import tqdm
+
+    from solidarity_graph.ingest import iter_paths, parse_published
+    from solidarity_graph.pipeline import default_processes, ingest_paths
+
+    try:
+        if published:
+            published = parse_published(published)
+        files = list(iter_paths(paths))
+    except SolidarityGraphError as e:
+        raise click.ClickException(str(e)) from e
+    store = _open(db)
+    procs = processes or (default_processes() if len(files) >= 20 else 1)
+    bar = tqdm(total=len(files), unit="doc", disable=quiet or len(files) < 5, file=sys.stderr)
+    try:
+        summary = ingest_paths(files, store, published=published, source=source, processes=procs, progress=bar.update)
+    except SolidarityGraphError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        bar.close()
+    for path, reason in summary.failed:
+        click.echo(f"Error: {path}: {reason}", err=True)
+    for w in summary.warnings[:20]:
+        click.echo(f"Warning: {w}", err=True)
+    click.echo(summary.line())
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("text")
+@db_option
+@click.option("--limit", default=10, show_default=True)
+def search(text: str, db: str | None, limit: int) -> None:
+    """Full-text search over names and documents."""
+    from solidarity_graph.store.search import search_documents, search_names
+
+    store = _open(db)
+    with store.connect() as conn:
+        names = search_names(conn, text, limit)
+        docs = search_documents(conn, text, limit)
+    if names:
+        click.echo("Entities:")
+        for r in names:
+            where = ", ".join(x for x in (r["kind"], r["country"]) if x)
+            click.echo(f"  [{r['id']}] {r['name']} ({r['type']}{'; ' + where if where else ''}) - {r['mentions']} mentions")
+    if docs:
+        click.echo("Documents:")
+        for d in docs:
+            click.echo(f"  {d['id']}  {d['published'] or '':10}  {d['title'] or d['source']}")
+            if d.get("snippet"):
+                click.echo(f"      {d['snippet']}")
+    if not names and not docs:
+        click.echo("Nothing found.")
+
+
+@main.command()
+@click.argument("name")
+@db_option
+def show(name: str, db: str | None) -> None:
+    """An entity: aliases, kind, country, parent, roles, relations and events with quotes."""
+    from solidarity_graph.query import entity_page, find_entity
+
+    store = _open(db)
+    found = find_entity(store, name)
+    if not found:
+        raise click.ClickException(f"no entity named {name!r}")
+    page = entity_page(store, found[0]["id"])
+    click.echo(f"{page['name']}  [{page['id']}] {page['type']}" + (f", {page['kind']}" if page["kind"] else "")
+               + (f", {page['country']}" if page["country"] else ""))
+    if len(found) > 1:
+        click.echo("  also: " + "; ".join(f"[{f['id']}] {f['name']} ({f['type']})" for f in found[1:6]))
+    if page["aliases"]:
+        click.echo("  aliases: " + ", ".join(page["aliases"]))
+    if page["parent"]:
+        click.echo(f"  part of: {page['parent']}")
+    click.echo(f"  mentions: {page['mentions']}")
+    roles = [r for r in page["relations"] if r["predicate"] == "holds_role"]
+    others = [r for r in page["relations"] if r["predicate"] != "holds_role"]
+    for title, rows in (("Roles", roles), ("Relations", others)):
+        if rows:
+            click.echo(f"{title}:")
+            for r in rows:
+                extra = f" ({r['attributes']['title']})" if r["attributes"].get("title") else ""
+                click.echo(f"  {r['subject']} —{r['predicate']}→ {r['object']}{extra}")
+                click.echo(f"      “{_short(r['quote'])}” [{r['document']}]")
+    if page["events"]:
+        click.echo("Events:")
+        for ev in page["events"]:
+            _echo_event(ev)
+
+
+def _short(s: str, n: int = 220) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _echo_event(ev: dict[str, Any]) -> None:
+    date = ev["date"] or "?"
+    if ev.get("date_end"):
+        date += f"..{ev['date_end']}"
+    size = f", {int(ev['size']):,} people" if ev.get("size") else ""
+    click.echo(f"  {date:12} {ev['type']} ({ev['status']}) at {ev['place'] or '?'}: {', '.join(ev['participants']) or '?'}{size}")
+    click.echo(f"      “{_short(ev['quote'])}” [{ev['document']}]")
+
+
+@main.command()
+@db_option
+@click.option("--entity", help="Only events involving this entity (name or alias).")
+@click.option("--type", "type_", help="Only this event type (see the codebook).")
+@click.option("--since", help="Only events on or after this date (YYYY[-MM[-DD]]).")
+def events(db: str | None, entity: str | None, type_: str | None, since: str | None) -> None:
+    """A timeline of events."""
+    from solidarity_graph.query import find_entity, timeline
+    from solidarity_graph.schema import load_schema
+
+    if type_:
+        try:
+            load_schema().check_event_type(type_)
+        except SolidarityGraphError as e:
+            raise click.ClickException(str(e)) from e
+    store = _open(db)
+    ids = None
+    if entity:
+        ids = [e["id"] for e in find_entity(store, entity)]
+        if not ids:
+            raise click.ClickException(f"no entity named {entity!r}")
+    rows = timeline(store, entity_ids=ids, type_=type_, since=since)
+    for ev in rows:
+        _echo_event(ev)
+    if not rows:
+        click.echo("No events.")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "graphml"]), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
+def export(db: str | None, fmt: str, out: Path | None) -> None:
+    """Export the graph as JSON Lines, CSV or GraphML."""
+    from solidarity_graph.export import export_csv, export_graphml, export_jsonl
+
+    store = _open(db)
+    writer = {"jsonl": export_jsonl, "csv": export_csv, "graphml": export_graphml}[fmt]
+    if out is None:
+        writer(store, sys.stdout)
+        return
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        n = writer(store, fh)
+    tmp.replace(out)
+    click.echo(f"wrote {n} records to {out}", err=True)
+
+
+if __name__ == "__main__":
+    main()

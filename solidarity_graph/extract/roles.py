@@ -1,0 +1,111 @@
+"""People's roles in organizations and states: ``holds_role`` with the title (``roles.v1``).
+
+Shapes read (P a person, O an organization or country, T a title):
+``O T P`` ("UE General President Carl Rosen"), ``D T P`` ("South Korean President Moon Jae-in"),
+``T of the O P`` ("Chairman of the Workers' Party of Korea Kim Jong-un"),
+``P, T of O`` / ``P, T, O`` ("Lana Payne, the National President of Unifor"),
+``P of O`` ("Elandria Williams of People's Hub"), ``P, O T`` ("Kim, KCTU president"),
+and ``and T P`` after a role, where the organization is the document's author.
+"""
+
+from __future__ import annotations
+
+import re
+
+from solidarity_graph.extract.entities import title_re
+from solidarity_graph.extract.places import Places
+from solidarity_graph.model import Document, Mention, RelationFact
+
+__all__ = ["find_roles"]
+
+EXTRACTOR = "roles.v1"
+_TITLE_WORDS = r"(?:[A-Z][\w-]*|of|and|for|the|international|affairs)"
+
+
+def _is_title(phrase: str) -> bool:
+    return bool(phrase.strip()) and title_re().search(phrase) is not None and len(phrase.split()) <= 9
+
+
+def _clean_title(t: str) -> str:
+    t = re.sub(r"^(?:’s|'s)\s+", "", t.strip())
+    t = re.sub(r"^(?:an?|the)\s+", "", t, flags=re.I)
+    t = re.sub(r"^(?:right-wing|left-wing|former|then|new|current|longtime)\s+", "", t, flags=re.I)
+    return t.strip(" ,")
+
+
+def _rel(doc: Document, p: Mention, o: Mention, title: str | None, conf: float, shape: str) -> RelationFact:
+    sent = doc.sentence_of(p.start)
+    attrs: dict[str, object] = {"shape": shape}
+    if title:
+        attrs["title"] = _clean_title(title)
+    return RelationFact(p, "holds_role", o, sent.start, sent.end, EXTRACTOR, conf, attrs)
+
+
+def find_roles(doc: Document, places: Places, speaker: Mention | None) -> Document:
+    """Add ``holds_role`` relations for people with their titles."""
+    text = doc.text
+    named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
+    bodies = [m for m in named if m.type == "organization" or (m.type == "place" and m.attrs.get("place_kind") == "country")]
+    done: set[int] = set()
+    for i, p in enumerate(named):
+        if p.type != "person":
+            continue
+        sent = doc.sentence_of(p.start)
+        prev = [m for m in bodies if m.end <= p.start and m.start >= sent.start]
+        nxt = [m for m in bodies if m.start >= p.end and m.end <= sent.end]
+        found = False
+        if prev:
+            o = prev[-1]
+            between = text[o.end : p.start]
+            # O T P: the title sits between the organization and the name
+            if re.fullmatch(r"(?:’s|'s)?\s+(?:[a-z-]+\s+)?(?:" + _TITLE_WORDS + r"\s+){0,5}", between) and _is_title(between):
+                doc.relations.append(_rel(doc, p, o, between, 0.85, "O T P"))
+                found = True
+            # T of the O P
+            elif between.strip() == "" or between.strip() in (",",):
+                head = text[max(sent.start, o.start - 60) : o.start]
+                hm = re.search(r"((?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*)\s+of\s+(?:the\s+)?$", head)
+                if hm and _is_title(hm.group(1)):
+                    doc.relations.append(_rel(doc, p, o, hm.group(1), 0.8, "T of O P"))
+                    found = True
+        if not found:
+            # D T P: "South Korean President Moon Jae-in"
+            head = text[max(sent.start, p.start - 60) : p.start]
+            dm = re.search(r"((?:[A-Z][a-z]+\s+)?[A-Z][a-z]+)\s+((?:[A-Z][\w-]*\s+){0,2})$", head)
+            if dm and _is_title(dm.group(2)) and places.demonym(dm.group(1)):
+                code = places.demonym(dm.group(1))
+                country = places.countries.get(code or "")
+                if country is not None:
+                    s = p.start - len(dm.group(0))
+                    o = places.mention(dm.group(1), s, s + len(dm.group(1)), country, 0.8, 0)
+                    doc.relations.append(_rel(doc, p, o, dm.group(2), 0.8, "D T P"))
+                    found = True
+        if not found and nxt:
+            o = nxt[0]
+            after = text[p.end : o.start]
+            am = re.fullmatch(r"\s*,\s*((?:an?\s+|the\s+)?[A-Za-z][\w\s’'-]{0,80}?)\s*(?:\bof\b|\bat\b|\bwith\b|\bfor\b|,)\s*(?:the\s+)?", after)
+            if am and _is_title(am.group(1)):
+                # "..., KCTU-Korean Public Service ... Union": the union, not the prefix
+                if o.end < len(text) and text[o.end : o.end + 1] == "-" and len(nxt) > 1 and nxt[1].start == o.end + 1:
+                    o = nxt[1]
+                doc.relations.append(_rel(doc, p, o, am.group(1), 0.85, "P, T of O"))
+                found = True
+            elif re.fullmatch(r"\s+of\s+(?:the\s+)?", after):
+                doc.relations.append(_rel(doc, p, o, None, 0.7, "P of O"))
+                found = True
+            elif re.fullmatch(r"\s*,\s*(?:the\s+)?", after):
+                tail = text[o.end : min(sent.end, o.end + 40)]
+                tm = re.match(r"\s+((?:[A-Za-z][\w-]*\s+){0,2}?(?:" + title_re().pattern[2:-2] + r"))\b", tail, re.I)
+                if tm:
+                    doc.relations.append(_rel(doc, p, o, tm.group(1), 0.75, "P, O T"))
+                    found = True
+        if not found and speaker is not None:
+            # "... Business Agent Janet Gray and Staff Coordinator John Thompson"
+            head = text[max(sent.start, p.start - 50) : p.start]
+            am = re.search(r"\band\s+((?:[A-Z][\w-]*\s+){1,3})$", head)
+            if am and _is_title(am.group(1)) and any(r.subject.end <= p.start and r.subject.start >= sent.start for r in doc.relations if r.predicate == "holds_role"):
+                doc.relations.append(_rel(doc, p, speaker, am.group(1), 0.6, "and T P"))
+                found = True
+        if found:
+            done.add(i)
+    return doc

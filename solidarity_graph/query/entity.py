@@ -1,0 +1,55 @@
+"""An entity's page: names, kind, country, parent, roles, relations and events, each with its quote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from solidarity_graph.resolve import fold_name
+from solidarity_graph.store import Store
+from solidarity_graph.store import tables as t
+
+__all__ = ["find_entity", "entity_page"]
+
+
+def find_entity(store: Store, name: str) -> list[dict[str, Any]]:
+    """Entities whose name or alias is ``name`` (folded), most mentioned first; else a prefix match."""
+    norm = fold_name(name)
+    counts = select(t.mentions.c.entity_id, func.count().label("n")).group_by(t.mentions.c.entity_id).subquery()
+    with store.connect() as conn:
+        ids = [r[0] for r in conn.execute(select(t.aliases.c.entity_id).where(t.aliases.c.norm == norm).distinct())]
+        if not ids:
+            ids = [r[0] for r in conn.execute(select(t.aliases.c.entity_id).where(t.aliases.c.norm.like(f"{norm}%")).distinct().limit(20))]
+        if not ids and name.isdigit():
+            ids = [int(name)]
+        rows = conn.execute(select(t.entities, func.coalesce(counts.c.n, 0).label("mentions"))
+                            .outerjoin(counts, counts.c.entity_id == t.entities.c.id)
+                            .where(t.entities.c.id.in_(ids)).order_by(func.coalesce(counts.c.n, 0).desc()))
+        return [dict(r._mapping) for r in rows]
+
+
+def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
+    """Everything the graph knows of one entity, every fact with its quote and document."""
+    with store.connect() as conn:
+        e = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).one()
+        names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
+        aliases = sorted({r[0] for r in conn.execute(select(t.aliases.c.name).where(t.aliases.c.entity_id == entity_id))} - {e.name})
+        rels = []
+        for r in conn.execute(select(t.relations).where(or_(t.relations.c.subject_id == entity_id, t.relations.c.object_id == entity_id)).order_by(t.relations.c.id)):
+            rels.append({"subject": names[r.subject_id], "predicate": r.predicate, "object": names[r.object_id],
+                         "attributes": r.attributes or {}, "quote": r.quote, "document": r.document_id,
+                         "confidence": r.confidence})
+        ev_ids = [r[0] for r in conn.execute(select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id == entity_id))]
+        ev_ids += [r[0] for r in conn.execute(select(t.events.c.id).where(t.events.c.place_id == entity_id))]
+        events = []
+        for ev in conn.execute(select(t.events).where(t.events.c.id.in_(ev_ids)).order_by(t.events.c.date)):
+            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
+            events.append({"type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
+                           "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
+                           "size": ev.size, "quote": ev.quote, "document": ev.document_id})
+        decisions = [dict(r._mapping) for r in conn.execute(select(t.decisions.c.mention, t.decisions.c.rule, t.decisions.c.score, t.decisions.c.document_id).where(t.decisions.c.entity_id == entity_id).limit(50))]
+        n_mentions = conn.execute(select(func.count()).select_from(t.mentions).where(t.mentions.c.entity_id == entity_id)).scalar_one()
+    return {"id": e.id, "type": e.type, "name": e.name, "aliases": aliases, "kind": e.kind, "country": e.country,
+            "parent": names.get(e.parent_id) if e.parent_id else None, "attributes": e.attributes or {},
+            "mentions": n_mentions, "relations": rels, "events": events, "decisions": decisions}

@@ -1,0 +1,35 @@
+"""Timelines: events filtered by entity, type and date, oldest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from solidarity_graph.store import Store
+from solidarity_graph.store import tables as t
+
+__all__ = ["timeline"]
+
+
+def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | None = None,
+             since: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """Events as dicts with place, participants, quote and document."""
+    q = select(t.events).order_by(t.events.c.date, t.events.c.id)
+    if type_:
+        q = q.where(t.events.c.type == type_)
+    if since:
+        q = q.where(t.events.c.date >= since)
+    if entity_ids is not None:
+        sub = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id.in_(entity_ids))
+        q = q.where(t.events.c.id.in_(sub) | t.events.c.place_id.in_(entity_ids))
+    out = []
+    with store.connect() as conn:
+        names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
+        for ev in conn.execute(q.limit(limit)):
+            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
+            out.append({"id": ev.id, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
+                        "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
+                        "size": ev.size, "size_hedge": ev.size_hedge, "quote": ev.quote, "document": ev.document_id,
+                        "confidence": ev.confidence})
+    return out

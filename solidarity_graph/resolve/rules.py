@@ -1,0 +1,50 @@
+"""Name folding and the rules that say two names are one entity.
+
+Thresholds were set by measuring on name pairs (``tests/resolve/test_rules.py`` and
+``benchmarks/resolve_thresholds.py``): 92 on rapidfuzz's ratio over folded names keeps
+"Korean Confederation of Trade Union" = "... Unions" and leaves "UE Local 506" and
+"UE Local 610" apart (numbers must agree in any case).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz import fuzz
+
+__all__ = ["fold_name", "numbers_agree", "org_score", "person_key", "ORG_THRESHOLD", "PERSON_THRESHOLD"]
+
+ORG_THRESHOLD = 92.0
+PERSON_THRESHOLD = 94.0
+
+
+def fold_name(name: str) -> str:
+    """Case, accents, punctuation, possessives and a leading "the" folded away."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.lower().replace("’", "'")
+    s = re.sub(r"^the\s+", "", s)
+    s = re.sub(r"'s\b", "", s)
+    s = re.sub(r"[^\w]+", " ", s)
+    return " ".join(s.split())
+
+
+def numbers_agree(a: str, b: str) -> bool:
+    """Names with numbers ("Local 506") only match when the numbers are the same."""
+    return re.findall(r"\d+", a) == re.findall(r"\d+", b)
+
+
+def org_score(a: str, b: str) -> float:
+    """Similarity of two folded organization names, 0-100."""
+    if not numbers_agree(a, b):
+        return 0.0
+    return float(fuzz.ratio(a, b))
+
+
+def person_key(name: str, surname_key: object = None) -> tuple[str, ...]:
+    """A person's name as a sorted tuple of folded parts (order-free: "Moon Jae-in" = "Jae-in Moon")."""
+    parts = fold_name(name.replace("-", "")).split()
+    if callable(surname_key):
+        parts = [str(surname_key(p.capitalize())).lower() for p in parts]
+    return tuple(sorted(parts))

@@ -1,0 +1,152 @@
+"""The store: SQLAlchemy over SQLite (default) or PostgreSQL, migrated by Alembic.
+
+One transaction per document: a document is stored whole with every fact, or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from solidarity_graph.errors import StoreError
+from solidarity_graph.model import Document, Mention
+from solidarity_graph.resolve import EntityIndex, Resolver
+from solidarity_graph.store import tables as t
+
+__all__ = ["Store", "db_url", "DEFAULT_DB"]
+
+DEFAULT_DB = "solidarity.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def db_url(db: str | None) -> str:
+    """A file path or an SQLAlchemy URL (``--db``, else ``SOLIDARITY_DB``, else ./solidarity.db)."""
+    db = db or os.environ.get("SOLIDARITY_DB") or DEFAULT_DB
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A graph store. ``Store.open(db)`` migrates it to the newest schema."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._index: EntityIndex | None = None
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Store:
+        """Open (and create or upgrade) the store at ``db``."""
+        url = db_url(db)
+        try:
+            engine = create_engine(url)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            store = cls(engine)
+            store.migrate()
+        except SQLAlchemyError as e:
+            raise StoreError(f"cannot open the store at {url}: {e}") from e
+        return store
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest Alembic revision."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    # ---- documents -------------------------------------------------------------------
+    def has_hash(self, content_hash: str) -> bool:
+        """True when a document with this content is stored."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.documents.c.id).where(t.documents.c.content_hash == content_hash)).first() is not None
+
+    def has_id(self, doc_id: str) -> bool:
+        """True when a document with this id is stored."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.documents.c.id).where(t.documents.c.id == doc_id)).first() is not None
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        out = {}
+        with self.engine.connect() as conn:
+            for name in ("documents", "entities", "events", "relations", "quantities", "mentions"):
+                out[name] = int(conn.execute(select(func.count()).select_from(t.metadata.tables[name])).scalar_one())
+        return out
+
+    # ---- writing ---------------------------------------------------------------------
+    def index(self, resolver_factory: Any) -> Resolver:
+        """A resolver over the store's entities (loaded once, kept up to date)."""
+        from solidarity_graph.extract.entities import surname_key
+
+        if self._index is None:
+            idx = EntityIndex()
+            with self.engine.connect() as conn:
+                ents = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key))}
+                names: dict[int, list[str]] = {}
+                for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name)):
+                    names.setdefault(r.entity_id, []).append(r.name)
+            for eid, r in ents.items():
+                idx.add(eid, r.type, names.get(eid, []), r.gazetteer_key, surname_key)
+            self._index = idx
+        return resolver_factory(self._index)
+
+    def save(self, doc: Document, resolver: Resolver) -> dict[str, int]:
+        """Store ``doc`` and its facts in one transaction; returns counts of what was added."""
+        from solidarity_graph.store.writer import write_document
+
+        assert self._index is not None, "call index() first"
+        try:
+            with self.engine.begin() as conn:
+                return write_document(conn, doc, resolver, self._index, _now())
+        except SQLAlchemyError as e:
+            self._index = None  # the in-memory index may hold rolled-back ids
+            raise StoreError(f"{doc.source}: could not store the document: {e.orig if hasattr(e, 'orig') else e}") from e
+
+    def connect(self) -> Connection:
+        """A connection for queries (use as a context manager)."""
+        return self.engine.connect()
+
+    def iter_table(self, name: str) -> Iterator[Any]:
+        """Every row of a table, in id order."""
+        table = t.metadata.tables[name]
+        with self.engine.connect() as conn:
+            order = table.c.id if "id" in table.c else list(table.primary_key.columns)[0]
+            yield from conn.execute(select(table).order_by(order))
+
+    def insert_raw(self, name: str, rows: list[dict[str, Any]]) -> None:
+        """Insert rows as they are (for restores and tests)."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(t.metadata.tables[name]), rows)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def mention_name(m: Mention) -> str:
+    """The name a mention resolves under."""
+    return m.canonical or m.text
