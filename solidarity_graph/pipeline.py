@@ -68,8 +68,8 @@ def _extract_safe(doc: Document) -> Document:
 def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, processes: int = 1,
                      progress: Callable[[int], None] | None = None) -> IngestSummary:
     """Extract and store documents; items may be ``(path, reason)`` for files that failed to read."""
-    from solidarity_graph.extract.gazetteer import load_gazetteer
     from solidarity_graph.extract.entities import surname_key
+    from solidarity_graph.extract.gazetteer import load_gazetteer
     from solidarity_graph.resolve import Resolver
 
     summary = IngestSummary()

@@ -46,9 +46,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("weekday", re.compile(r"\b(?:on|last|this|next)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)),
     ("holiday", re.compile(r"\b(May Day|International Workers[’']? Day|Labou?r Day)\b")),
     ("rel", re.compile(r"\b(today|yesterday|this day|that day|this month|last month|next month|this year|last year|next year|this week|last week|next week)\b", re.I)),
-    ("month_in", re.compile(rf"\b(?:in|since|until|by|from|through|during|early|late|mid-?|last|next|this)\s+({_MON})\b(?!\s+\d)")),
+    ("month_in", re.compile(rf"\b(?i:in|since|until|by|from|through|during|early|late|mid-?|last|next|this)\s+({_MON})\b(?!\s+\d)")),
     ("year_adj", re.compile(r"\b(?:the|its|our|their)\s+(\d{4})\s+(?=[A-Z])")),
-    ("year", re.compile(r"\b(?:(early|late|mid|mid-)\s*|(?:in|since|of|until|by|from|during|before|after)\s+)(\d{4})\b(?![\d,])")),
+    ("year", re.compile(r"\b(?:((?i:early|late|mid|mid-))\s*|(?i:in|since|of|until|by|from|during|before|after)\s+)(\d{4})\b(?!\d|,\d)")),
 ]
 
 

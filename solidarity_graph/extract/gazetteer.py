@@ -23,6 +23,10 @@ __all__ = ["GazEntry", "Gazetteer", "load_gazetteer", "GAZETTEER_DIR"]
 
 GAZETTEER_DIR = Path(__file__).parent / "data" / "gazetteer"
 EXTRACTOR = "labor_orgs.v1"
+LABOR_KINDS = {
+    "global_union_federation", "international_confederation", "regional_confederation",
+    "union_federation", "union", "local", "regional_council",
+}
 
 
 @dataclass
@@ -131,6 +135,10 @@ class Gazetteer:
         named = [i for i in ids if i in strong]
         if len(named) == 1:
             return named[0]
+        # labor documents: a union beats a state body or an employer that shares its acronym
+        labor = [i for i in ids if self.entries[i].kind in LABOR_KINDS]
+        if len(labor) == 1:
+            return labor[0]
         return None  # ambiguous with nothing to decide: better no fact than a wrong one
 
 

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from solidarity_graph.extract.dates import find_dates
-from solidarity_graph.extract.entities import link_people, merge_mentions, person_patterns, spacy_mentions
+from solidarity_graph.extract.entities import (
+    link_people,
+    merge_mentions,
+    person_patterns,
+    spacy_mentions,
+)
 from solidarity_graph.extract.events import find_events
 from solidarity_graph.extract.gazetteer import Gazetteer, load_gazetteer
 from solidarity_graph.extract.nlp import load_nlp

@@ -1,0 +1,61 @@
+"""The labor layers on small texts built by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from solidarity_graph.model import Document
+
+
+def _rels(extractor, text: str, published: str = "2025-08") -> set[tuple[str, str, str]]:
+    doc = extractor(Document(text=text, source="t", published=published))
+    return {(r.subject.text, r.predicate, r.object.text) for r in doc.relations}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In May 2025, UE General President Carl Rosen attended the convention.", ("Carl Rosen", "holds_role", "UE")),
+        ("Rosen spoke with Lana Payne, the National President of Unifor, about tariffs.", ("Lana Payne", "holds_role", "Unifor")),
+        ("“We stand together,” said Michael Leon Guerrero, Executive Director of Labor Network for Sustainability.",
+         ("Michael Leon Guerrero", "holds_role", "Labor Network for Sustainability")),
+    ],
+)
+def test_extract_roles(extractor, text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in _rels(extractor, text)
+
+
+def test_extract_acronym_defined_in_text(extractor) -> None:
+    doc = extractor(Document(text="The Alianza de Tranviarios de México (ATM) met the delegation. ATM leaders spoke.", source="t"))
+    names = {(m.text, m.canonical) for m in doc.mentions if m.type == "organization"}
+    assert ("ATM", "Alianza de Tranviarios de México") in names
+
+
+def test_extract_locals_belong_to_union(extractor) -> None:
+    doc = extractor(Document(text="Wabtec workers share the same employer as UE Locals 506, 610 and 618.", source="t"))
+    locals_ = sorted(m.canonical for m in doc.mentions if m.attrs.get("kind") == "local")
+    assert locals_ == ["UE Local 506", "UE Local 610", "UE Local 618"]
+    rels = {(r.subject.canonical, r.predicate, r.object.text) for r in doc.relations}
+    assert ("UE Local 610", "part_of", "UE") in rels
+
+
+def test_extract_event_with_size_and_hedge(extractor) -> None:
+    doc = extractor(Document(text="About half of the 9,000 Korean workers at US Forces Korea were forced to take unpaid leave.", source="t", published="2020-03-20"))
+    ev = next(e for e in doc.events if e.type == "furlough")
+    assert ev.size == 4500
+    assert ev.size_hedge == "about"
+    assert any(q.value == 9000 for q in doc.quantities)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("No agreement was reached at the seventh round of negotiations.", "failed"),
+        ("Two staff members will travel to Australia for the IndustriALL congress.", "planned"),
+        ("Some 3,200 workers walked out at the plant on Monday.", "happened"),
+    ],
+)
+def test_extract_event_status(extractor, text: str, status: str) -> None:
+    doc = extractor(Document(text=text, source="t", published="2025-08-04"))
+    assert doc.events, text
+    assert doc.events[0].status == status
