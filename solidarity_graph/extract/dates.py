@@ -181,10 +181,16 @@ def _dateparser(text: str, base: dt.date | None) -> DateValue | None:
     return _fmt(res.date_obj.date(), prec), None, prec
 
 
-def _clause_future(text: str, start: int, end: int) -> bool:
-    lo = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), start - 160)
-    hi = min([i for i in (text.find(".", end), text.find("\n", end)) if i != -1] or [len(text)])
-    return bool(FUTURE.search(text[lo + 1 : min(hi, end + 80)]))
+def _clause_future(doc: Document, start: int, end: int) -> bool:
+    """Whether the clause around a date speaks of the future ("will travel ... in November")."""
+    sent = doc.sentence_of(start)
+    lo, hi = (sent.start, sent.end) if sent.end > sent.start else (max(0, start - 160), end + 160)
+    seg = doc.text[lo:hi]
+    rel = start - lo
+    # the clause: from the last semicolon or ", and" before the date to the next one after it
+    cuts = [0] + [m.end() for m in re.finditer(r";|,\s+and\b", seg[:rel])]
+    nxt = [m.start() for m in re.finditer(r";|,\s+and\b", seg[rel:])]
+    return bool(FUTURE.search(seg[cuts[-1] : rel + (nxt[0] if nxt else len(seg))]))
 
 
 def find_dates(doc: Document, ents: list[RawEnt]) -> Document:
@@ -199,7 +205,7 @@ def find_dates(doc: Document, ents: list[RawEnt]) -> Document:
             s, e = m.span()
             if any(used[s:e]):
                 continue
-            future = _clause_future(text, s, e)
+            future = _clause_future(doc, s, e)
             val = _rule_value(kind, m.groups(), base, future)
             if val is None:
                 continue

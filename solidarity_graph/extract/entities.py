@@ -169,14 +169,31 @@ def merge_mentions(doc: Document) -> Document:
     """Keep one mention per stretch of text: higher priority first, then the longer."""
     named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
     other = [m for m in doc.mentions if m.type not in ("organization", "person", "place")]
+    # a listed place inside a longer person's name ("Michael Leon Guerrero") is no place
+    people = [m for m in named if m.type == "person"]
+    named = [m for m in named if not (m.type == "place" and any(
+        p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start) for p in people))]
     named.sort(key=lambda m: (-int(m.attrs.get("priority", 0)), -(m.end - m.start), m.start))
     used = bytearray(len(doc.text) + 1)
     kept: list[Mention] = []
+    by_span: dict[tuple[int, int], Mention] = {}
     for m in named:
         if any(used[m.start : m.end]):
+            same = by_span.get((m.start, m.end))
+            if same is not None and same.type == m.type:
+                # the loser on the same text still knows things ("CCMM-CSN": part of CSN)
+                for k in ("affiliated_to", "part_of", "acronym", "long_name", "employer_mention"):
+                    if k in m.attrs and k not in same.attrs:
+                        same.attrs[k] = m.attrs[k]
             continue
+        by_span[(m.start, m.end)] = m
         used[m.start : m.end] = b"\x01" * (m.end - m.start)
         kept.append(m)
+    # a "place" spaCy could not place that is a person's name part ("Yoon") is that person
+    name_parts = {w for m in kept if m.type == "person" for w in m.text.split() if len(m.text.split()) > 1}
+    for m in kept:
+        if m.type == "place" and m.attrs.get("country") is None and m.text in name_parts:
+            m.type, m.canonical = "person", None
     doc.mentions = sorted(kept + other, key=lambda m: (m.start, m.end))
     return doc
 

@@ -29,7 +29,7 @@ ACTOR_TYPES = {"negotiation_round", "agreement", "declaration", "repression", "p
 _FAILED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:reached|agreed|held|signed)|\bno agreement\b|\bfailed\b|\bcollapsed\b|\bbroke down\b|\bcancell?ed\b|\bcalled off\b|\bdefeat of\b|\battempted\b", re.I)
 _PLANNED = re.compile(r"\b(?:will|shall|plans? to|planning to|is to|are to|to be held|scheduled|upcoming|set to|going to|intends? to|would)\b", re.I)
 _DEMANDED = re.compile(r"\b(?:demand(?:s|ed|ing)?|call(?:s|ed|ing)? (?:on|for)|urg(?:e|es|ed|ing)|must)\b[^.]{0,60}$", re.I)
-_THREAT = re.compile(r"\b(?:threat(?:en|ens|ened)?|could|may|might|face|facing|at risk|if the|forced to|concerns? over|prevent|feared?)\b", re.I)
+_THREAT = re.compile(r"\b(?:threat(?:en|ens|ened)?|could|(?-i:may)|might|face|facing|at risk|if the|forced to|concerns? over|prevent|feared?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,14 @@ def _within(m: Mention | Quantity, span: Span) -> bool:
 def _status(text: str, clause: Span, trig_start: int, trig_end: int) -> str:
     seg = text[clause.start : clause.end]
     before = text[clause.start : trig_start]
-    if _FAILED.search(seg):
+    near = text[max(clause.start, trig_start - 40) : min(clause.end, trig_end + 60)]
+    if _FAILED.search(near):
         return "failed"
     if _DEMANDED.search(before[-80:]):
         return "demanded"
     if _PLANNED.search(before[-60:]) or re.search(r"\bwill\b", seg[:200], re.I) and not re.search(r"\b(?:was|were|has|have|had|did)\b", before[-40:]):
         return "planned"
-    if _THREAT.search(seg):
+    if _THREAT.search(near):
         return "threatened"
     return "happened"
 
@@ -120,7 +121,7 @@ def find_events(doc: Document, places: Places, located: dict[str, str]) -> Docum
             for m in trig.rx.finditer(seg):
                 if trig.needs and not trig.needs.search(seg):
                     continue
-                if trig.not_ and trig.not_.search(seg[max(0, m.start() - 12) : m.end() + 20]):
+                if trig.not_ and trig.not_.search(seg[max(0, m.start() - 60) : m.end() + 20]):
                     continue
                 a, b = sent.start + m.start(), sent.start + m.end()
                 if any(a < y and x < b for x, y, _ in found):
@@ -158,6 +159,7 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
             if j < 0 or para_of.get(j) != para or para is None:
                 break
             prev = [d for d in dates if _within(d, sents[j])]
+            prev.sort(key=lambda d: (not d.attrs.get("since"), d.start))
             if prev:
                 date, source = prev[-1], "context"
                 break
@@ -204,7 +206,9 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
                     break
     ev.participants = parts
     # size: a count of people in the clause or the sentence
-    qs = [q for q in doc.quantities if _within(q, clause)] or [q for q in doc.quantities if _within(q, sent)]
+    qs = [q for q in doc.quantities if _within(q, clause)]
+    if not qs and (clause.start, clause.end) == (sent.start, sent.end):
+        qs = [q for q in doc.quantities if _within(q, sent)]
     share = next((q for q in qs if q.unit == "share"), None)
     if share is not None:
         ev.size, ev.size_hedge = float(share.attrs.get("size", 0)) or None, share.hedge

@@ -40,7 +40,7 @@ _CAP = r"(?:[A-Z][\w’'.&-]*|[A-Z]{2,}(?:-[A-Z]{2,})?)"
 _NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})*"
 _ACR = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z](?:-[A-Z]{2,})?)\s*\)")
 _LOCALS = re.compile(
-    r"\b(?:(?P<pre>[A-Z][A-Za-z&-]{1,10})\s+)?Locals?\s+(?P<nums>\d{1,5}[A-Z]?(?:\s*(?:,|and|&)\s*\d{1,5}[A-Z]?)*)"
+    r"\b(?:(?P<pre>[A-Z][A-Z&-]{1,10})\s+)?Locals?\s+(?P<nums>\d{1,5}[A-Z]?(?:\s*(?:,|and|&)\s*\d{1,5}[A-Z]?)*)"
 )
 _HEAD_LAST = re.compile(
     rf"\b(?:[Tt]he\s+)?((?:{_CAP}\s+(?:{_CONNECT}\s+)*){{0,7}}(?:[A-Z][\w’'-]*\s+)?"
@@ -153,7 +153,8 @@ def find_org_patterns(doc: Document) -> Document:
         for i, n in enumerate(nums):
             s = text.index(n, pos)
             pos = s + len(n)
-            start = m.start() if i == 0 else s
+            # the first local's span starts at "Local", so the union's own name stays a mention
+            start = text.index("Local", m.start()) if i == 0 else s
             doc.mentions.append(
                 _mention(doc, start, s + len(n), 0.85, kind="local", local_number=n, parent_hint=pre)
             )

@@ -7,6 +7,7 @@ or more). All of it ships in installed packages: nothing is fetched at run time.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,11 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     population: int = 0
+
+
+def _ascii(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _fold(name: str) -> str:
@@ -101,8 +107,13 @@ class Places:
             old = self.by_name.get(key)
             if old is None or (old.kind == "city" and old.population <= place.population):
                 self.by_name[key] = place
+            plain = _ascii(c["name"])
+            if plain != c["name"]:
+                self.by_name.setdefault(_fold(plain), place)
             if c["population"] >= BIG_CITY and c["name"][:1].isupper():
                 self.matcher.add(c["name"], place, exact=True)
+                if plain != c["name"]:
+                    self.matcher.add(plain, place, exact=True)  # "Montreal" for "Montréal"
 
     def lookup(self, name: str) -> Place | None:
         """The place called ``name`` (case, dots and "the" ignored)."""

@@ -75,7 +75,7 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
             after = sent.start + am.end()
             obj = next((m for m in s_orgs if after <= m.start <= after + 3), None)
             subj = speaker if am.group(1).lower() in ("our", "its", "their") else _org_named(s_orgs, am.group(1)[:-2])
-            if obj and subj:
+            if obj and subj and obj.attrs.get("kind") in UNIONISH:
                 _add(doc, subj, "ally_of", obj, sent, 0.85)
         # "Unifor, a close UE ally"
         for am in re.finditer(r",\s+(?:a|an|our)\s+(?:close\s+|longtime\s+)?([A-Z][\w-]*)?\s*ally\b", seg):
@@ -85,9 +85,11 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
                 _add(doc, subj, "ally_of", before[-1], sent, 0.85)
         # "solidarity with A; B of C; D" — the list runs to the end of the line
         for am in re.finditer(r"\b(?:our\s+)?solidarity\s+with\b", seg):
-            line_end = text.find("\n", sent.start + am.end())
+            line_start = text.rfind("\n", 0, sent.start) + 1
+            is_item = text[line_start : line_start + 2].strip() in ("-", "*", "•") or ";" in seg
+            line_end = text.find("\n", sent.start + am.end()) if is_item else sent.end
             line_end = len(text) if line_end == -1 else line_end
-            listed = [m for m in orgs if sent.start + am.end() <= m.start < line_end]
+            listed = [m for m in orgs if sent.start + am.end() <= m.start < line_end and m.attrs.get("kind") in UNIONISH]
             subj = speaker if re.search(r"\b(?:our|we|us)\b", seg[: am.end()], re.I) or seg.lstrip("- ").lower().startswith(("reaffirm", "express")) else (s_orgs[0] if s_orgs and s_orgs[0].start < sent.start + am.start() else speaker)
             for o in listed:
                 if subj is not None and _qualified_country(text, o) is None:
@@ -118,6 +120,12 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
     return doc
 
 
+def _trig_pos(ev: object, text: str) -> int:
+    start = int(ev.start)
+    pos = text.find(str(ev.trigger), start)
+    return pos if pos != -1 else start
+
+
 def _org_named(orgs: list[Mention], name: str) -> Mention | None:
     return next((m for m in orgs if m.text == name or (m.canonical or "") == name), None)
 
@@ -139,8 +147,8 @@ def _event_relations(doc: Document, speaker: Mention | None) -> None:
             for a, b in combinations(sides, 2):
                 if _k(a) != _k(b) and a.type == b.type or {a.type, b.type} <= {"organization", "place"}:
                     _add(doc, a, "negotiates_with", b, span, 0.7)
-        if re.search(r"\bjoint\b|\btogether\b", seg, re.I):
-            orgs = [p for p in ev.participants if p.type == "organization"]
+        if re.search(r"\bjoint\b", text[max(ev.start, _trig_pos(ev, text) - 30) : _trig_pos(ev, text) + len(ev.trigger)], re.I):
+            orgs = [p for p in ev.participants if p.type == "organization" and p.attrs.get("kind") in UNIONISH]
             for a, b in combinations(orgs, 2):
                 _add(doc, a, "ally_of", b, span, 0.6, via=ev.type)
         for dm in re.finditer(r"\b(?:demand(?:s|ed|ing)?(?: that)?|call(?:s|ed|ing)? on|urg(?:e|es|ed|ing))\s+(?:the\s+)?", seg):

@@ -41,9 +41,26 @@ def _rel(doc: Document, p: Mention, o: Mention, title: str | None, conf: float, 
     return RelationFact(p, "holds_role", o, sent.start, sent.end, EXTRACTOR, conf, attrs)
 
 
+_ROLE_AFTER = re.compile(r"\s*,\s*(?:an?\s+|the\s+)?(?:[A-Z][\w-]*\s+){0,3}(?:" + "|".join(
+    ("President", "Secretary", "Director", "Chair", "Chairman", "Chairwoman", "Organizer", "Coordinator", "Treasurer", "Leader")) + r")\b")
+
+
+def _retype_people(doc: Document) -> None:
+    """spaCy's ORG that is a name followed by a title ("Lana Payne, the National President of") is a person."""
+    from solidarity_graph.extract.patterns import _kind_of
+
+    for m in doc.mentions:
+        if m.type == "organization" and m.key is None and m.extractor == "mentions.v1":
+            words = m.text.split()
+            if 2 <= len(words) <= 3 and all(w[:1].isupper() and w[1:].islower() for w in words) and _kind_of(m.text) is None \
+                    and _ROLE_AFTER.match(doc.text, m.end):
+                m.type, m.canonical = "person", m.text
+
+
 def find_roles(doc: Document, places: Places, speaker: Mention | None) -> Document:
     """Add ``holds_role`` relations for people with their titles."""
     text = doc.text
+    _retype_people(doc)
     named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
     bodies = [m for m in named if m.type == "organization" or (m.type == "place" and m.attrs.get("place_kind") == "country")]
     done: set[int] = set()
