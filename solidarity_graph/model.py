@@ -7,6 +7,7 @@ always be shown, and the name of the extractor that produced it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -135,11 +136,14 @@ class Document:
 
     def __post_init__(self) -> None:
         self.text = normalize_text(self.text)
+        self._hash: str | None = None
 
     @property
     def hash(self) -> str:
-        """The content hash of the text."""
-        return content_hash(self.text)
+        """The content hash of the text (computed once)."""
+        if self._hash is None:
+            self._hash = content_hash(self.text)
+        return self._hash
 
     @property
     def id(self) -> str:
@@ -148,9 +152,9 @@ class Document:
 
     def sentence_of(self, start: int, end: int | None = None) -> Span:
         """The sentence that holds the character offset ``start`` (or the span itself)."""
-        for sent in self.sentences:
-            if sent.start <= start < sent.end:
-                return sent
+        i = bisect.bisect_right(self.sentences, start, key=lambda s: s.start) - 1
+        if 0 <= i < len(self.sentences) and self.sentences[i].start <= start < self.sentences[i].end:
+            return self.sentences[i]
         return Span(start, end if end is not None else start)
 
     def quote(self, start: int, end: int) -> str:

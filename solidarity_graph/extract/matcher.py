@@ -16,6 +16,9 @@ __all__ = ["NameMatcher", "Hit", "fold_keep_length", "is_word_char"]
 
 def fold_keep_length(text: str) -> str:
     """Lower-case ``text`` character by character so that offsets stay the same."""
+    low = text.lower()
+    if len(low) == len(text):  # the common case: no character changes length when lowered
+        return low.translate(_FOLD)
     out = []
     for ch in text:
         low = ch.lower()

@@ -1,7 +1,8 @@
 """Loading the spaCy pipeline: the official ``en_core_web_sm`` if installed, else its PyPI re-upload.
 
 Only the parts the extractors use run: the statistical sentence splitter and the named-entity
-recognizer. Tagger, parser, lemmatizer and attribute ruler are excluded (several times faster).
+recognizer. The shared tok2vec (only the tagger and parser listen to it), tagger, parser, lemmatizer and
+attribute ruler are excluded: senter and ner carry their own embedding layers.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def load_nlp() -> Any:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                nlp = spacy.load(name, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler"])
+                nlp = spacy.load(name, exclude=["tok2vec", "tagger", "parser", "lemmatizer", "attribute_ruler"])
         except OSError as e:
             last = e
             continue

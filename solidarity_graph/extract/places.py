@@ -177,10 +177,14 @@ class Places:
         """ISO codes of countries and demonyms named in the sentence around a span."""
         sent = doc.sentence_of(start, end)
         lo, hi = (sent.start, sent.end) if sent.end > sent.start else (max(0, start - 200), end + 200)
+        cache = doc.meta.setdefault("_near", {})
+        if (lo, hi) in cache:
+            return set(cache[(lo, hi)])
         text = doc.text[lo:hi]
         out = {p.country for h in self.matcher.finditer(text) for p in h.payloads if isinstance(p, Place) and p.country}
         out |= {str(h.payloads[0]) for h in self.demonym_matcher.finditer(text)}
-        return {c for c in out if c}
+        cache[(lo, hi)] = found = {c for c in out if c}
+        return set(found)
 
 
 @lru_cache(maxsize=1)

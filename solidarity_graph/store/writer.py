@@ -97,7 +97,7 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
     schema = load_schema()
     conn.execute(insert(t.documents).values(
         id=doc.id, content_hash=doc.hash, source=doc.source, title=doc.title, published=doc.published,
-        language=doc.language, text=doc.text, meta={k: v for k, v in doc.meta.items() if k != "countries"} or None,
+        language=doc.language, text=doc.text, meta={k: v for k, v in doc.meta.items() if k not in ("countries", "_near")} or None,
         ingested_at=now,
     ))
     w = _Writer(conn, doc, resolver, index, now)
@@ -132,6 +132,7 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         for s, e in ev.attrs.get("evidence", []):
             conn.execute(insert(t.event_sources).values(event_id=evid, document_id=doc.id, start=s, end=e, quote=w.quote(s, e)))
     seen: set[tuple[int, str, int]] = set()
+    rel_rows = []
     for r in doc.relations:
         rtype = schema.relation_types.get(r.predicate)
         if rtype is None or r.subject.type not in rtype.subject or r.object.type not in rtype.object:
@@ -140,18 +141,21 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         if sid == oid or (sid, r.predicate, oid) in seen:
             continue
         seen.add((sid, r.predicate, oid))
-        conn.execute(insert(t.relations).values(
+        rel_rows.append(dict(
             document_id=doc.id, subject_id=sid, predicate=r.predicate, object_id=oid, attributes=r.attrs or None,
             start=r.start, end=r.end, quote=w.quote(r.start, r.end), extractor=r.extractor, confidence=r.confidence,
         ))
-        w.added["relations"] += 1
-    for q in doc.quantities:
-        conn.execute(insert(t.quantities).values(
-            document_id=doc.id, value=q.value, of=q.of, hedge=q.hedge, unit=q.unit, start=q.start, end=q.end,
-            quote=w.quote(*_sentence(doc, q.start, q.end)), extractor=q.extractor, confidence=q.confidence,
-            attributes=q.attrs or None,
-        ))
-        w.added["quantities"] += 1
+    if rel_rows:
+        conn.execute(insert(t.relations), rel_rows)
+        w.added["relations"] += len(rel_rows)
+    q_rows = [dict(
+        document_id=doc.id, value=q.value, of=q.of, hedge=q.hedge, unit=q.unit, start=q.start, end=q.end,
+        quote=w.quote(*_sentence(doc, q.start, q.end)), extractor=q.extractor, confidence=q.confidence,
+        attributes=q.attrs or None,
+    ) for q in doc.quantities]
+    if q_rows:
+        conn.execute(insert(t.quantities), q_rows)
+        w.added["quantities"] += len(q_rows)
     return w.added
 
 

@@ -1,0 +1,108 @@
+"""Words per second of the whole ingest (read, extract, resolve, store), and peak memory.
+
+    python benchmarks/ingest_speed.py [--docs 1000] [--processes 1 2] [--baseline]
+
+The documents are made from the bundled sample corpus: each one strings together 12-20 sentences
+drawn (with a fixed seed) from the ten sample reports, so they read like labor news and hold
+the same kinds of names, dates and events, and each has its own publication date. They are
+written to a temporary folder and ingested from there into a fresh SQLite file. With
+--baseline, plain spaCy en_core_web_sm (full pipeline, one process) runs over the same texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from solidarity_graph.ingest import read_document  # noqa: E402
+from solidarity_graph.pipeline import ingest_paths  # noqa: E402
+from solidarity_graph.store import Store  # noqa: E402
+
+SAMPLE = ROOT / "solidarity_graph" / "data" / "sample"
+
+
+def make_corpus(folder: Path, n: int, seed: int = 7) -> int:
+    """Write ``n`` documents to ``folder``; returns the number of words."""
+    sentences: list[str] = []
+    for path in sorted(SAMPLE.iterdir()):
+        text = read_document(path).text
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 6]
+    rng = random.Random(seed)
+    words = 0
+    for i in range(n):
+        body = " ".join(rng.sample(sentences, rng.randint(12, 20)))
+        date = f"20{rng.randint(15, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        text = f"Report {i}\nDate: {date}\n\n{body}\n"
+        (folder / f"doc{i:05d}.txt").write_text(text, encoding="utf-8")
+        words += len(text.split())
+    return words
+
+
+def peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def run(folder: Path, processes: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(str(Path(tmp) / "bench.db"))
+        t0 = time.perf_counter()
+        summary = ingest_paths([folder], store, processes=processes)
+        elapsed = time.perf_counter() - t0
+        assert not summary.failed, summary.failed[:3]
+        store.close()
+    return elapsed, summary.words
+
+
+def baseline(folder: Path) -> tuple[float, int]:
+    import spacy
+
+    from solidarity_graph.extract.nlp import MODEL_NAMES
+
+    nlp = None
+    for name in MODEL_NAMES:
+        try:
+            nlp = spacy.load(name)
+            break
+        except OSError:
+            continue
+    assert nlp is not None
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())]
+    words = sum(len(t.split()) for t in texts)
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    return time.perf_counter() - t0, words
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--baseline", action="store_true", help="also time plain en_core_web_sm")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        words = make_corpus(folder, args.docs)
+        print(f"corpus: {args.docs} documents, {words:,} words (from the bundled sample, seed 7)")
+        if args.baseline:
+            secs, w = baseline(folder)
+            print(f"plain en_core_web_sm, full pipeline, 1 process: {w / secs:,.0f} words/s ({secs:.1f} s)")
+        for p in args.processes:
+            secs, w = run(folder, p)
+            print(f"solidarity ingest, {p} process(es): {w / secs:,.0f} words/s ({secs:.1f} s, {args.docs / secs:.1f} docs/s)")
+        print(f"peak memory (largest process): {peak_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
