@@ -169,6 +169,18 @@ def merge_mentions(doc: Document) -> Document:
     """Keep one mention per stretch of text: higher priority first, then the longer."""
     named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
     other = [m for m in doc.mentions if m.type not in ("organization", "person", "place")]
+    # "UE-FAT Solidarity Fund", "USFK Korean Workers' Union": a name built around other names
+    gaz = [m for m in named if m.extractor == "labor_orgs.v1"]
+    for m in named:
+        head = m.attrs.get("head_at")
+        inside = [g for g in gaz if m.start <= g.start and g.end <= m.end and (g.end - g.start) < (m.end - m.start) - 6]
+        if head is not None and inside and all(g.end <= int(head) for g in inside) and inside[0].start == m.start:
+            m.attrs["priority"] = 101
+    # document types are not organizations ("Special Agreement", an acronym of "memorandum of understanding")
+    defs = doc.meta.get("acronym_defs", {})
+    named = [m for m in named if not (m.type == "organization" and m.extractor == "mentions.v1" and (
+        re.search(r"\b(?:Agreement|Treaty|Accord|Memorandum|Declaration|Act|Summit|Rally|Conference|Day)$", m.text)
+        or (m.text in defs and defs[m.text][:1].islower())))]
     # a listed place inside a longer person's name ("Michael Leon Guerrero") is no place
     people = [m for m in named if m.type == "person"]
     named = [m for m in named if not (m.type == "place" and any(

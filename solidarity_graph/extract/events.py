@@ -190,7 +190,9 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
             ev.place = places.mention(dm.group(1), s, s + len(dm.group(1)), c, 0.6, 0)  # type: ignore[union-attr]
     # participants: organizations and people in the clause, else the sentence, else context
     def actors(span: Span) -> list[Mention]:
-        out = [m for m in named if _within(m, span) and m.type in ("organization", "person")]
+        # an organization "in front of" which people gather is where, not who
+        out = [m for m in named if _within(m, span) and m.type in ("organization", "person")
+               and not re.search(r"(?:in front of|outside|at)\s+(?:the\s+)?$", text[max(0, m.start - 20) : m.start])]
         if trig.type in ACTOR_TYPES:
             out += [m for m in named if _within(m, span) and m.type == "place" and m.attrs.get("place_kind") == "country" and m is not ev.place and not _qualifier(text, m, named)]
         return out

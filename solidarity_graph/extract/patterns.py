@@ -79,7 +79,7 @@ def acronym_matches(acr: str, long: str) -> int | None:
 
 
 def _strip_possessive(s: str) -> str:
-    return re.sub(r"(?:’s|'s|’|')$", "", s.strip())
+    return re.sub(r"(?:’s|'s|’|')$", "", s.rstrip())
 
 
 def _kind_of(name: str) -> str | None:
@@ -115,15 +115,20 @@ def find_org_patterns(doc: Document) -> Document:
     for m in _ACR.finditer(text):
         acr = m.group(1)
         lo = max(0, text.rfind("\n", 0, m.start()) + 1, m.start() - 160)
+        # a long form never runs over a clause mark
+        lo = max([lo] + [text.rfind(c, lo, m.start()) + 1 for c in ";:()[]"])
         window = text[lo : m.start()].rstrip()
         window_stripped = _strip_possessive(window)
         rel = acronym_matches(acr.split("-")[0], window_stripped)
-        if rel is None:
+        if rel is None and window_stripped[-40:].islower():
+            doc.meta.setdefault("acronym_defs", {})[acr] = window_stripped[-40:]
+        if rel is None or len(window_stripped[rel:].split()) > len(acr) + 5:
             continue
         start = lo + rel
         end = lo + len(window_stripped)
         long = text[start:end]
         prefix = re.match(r"([A-Z]{2,})-(?=[A-Z][a-z])", text[max(lo, start - 12) : start + 1])
+        doc.meta.setdefault("acronym_defs", {})[acr] = long
         if long[:1].islower() or len(long.split()) < 2:
             continue
         kind = _kind_of(long)
@@ -140,7 +145,9 @@ def find_org_patterns(doc: Document) -> Document:
             attrs["affiliated_to"] = prefix.group(1)
         if "-" in acr:  # CCMM-CSN: the council is part of CSN
             attrs["part_of"] = acr.split("-", 1)[1]
-        doc.mentions.append(_mention(doc, start, end, 0.9, **attrs))
+        long_mention = _mention(doc, start, end, 0.9, **attrs)
+        long_mention.attrs["priority"] = 102  # a name defined in the text with its acronym is the best evidence
+        doc.mentions.append(long_mention)
         doc.mentions.append(
             _mention(doc, m.start(1), m.end(1), 0.9, **attrs, long_name=long)
         )
@@ -171,7 +178,15 @@ def find_org_patterns(doc: Document) -> Document:
         if text[start:end] != " ".join(words):
             end = m.end(2) if m.group(2) else m.end(1)
         kind = _kind_of(text[start:end]) or "union"
-        doc.mentions.append(_mention(doc, start, end, 0.75, kind=kind))
+        # "the UE-FAT Solidarity Fund and UE Research and Education Fund": two names
+        two = re.match(r"(.+?\b(?:Fund|Union|Federation|Confederation|Council|Network|Alliance|Party|Committee))\s+and\s+([A-Z].+)$", text[start:end])
+        if two and _kind_of(two.group(2)) is not None:
+            for a, b in ((start, start + len(two.group(1))), (end - len(two.group(2)), end)):
+                doc.mentions.append(_mention(doc, a, b, 0.75, kind=_kind_of(text[a:b]) or "union", head_at=a))
+            continue
+        heads = list(re.finditer(r"(?:Union|Unions|Federation|Confederation|Association|Guild|Brotherhood|Alliance|Coalition|Network|Council|Fund|Party|Committee|League|Congress|Front|Initiative|Hub)\b", text[start:end]))
+        head_at = start + heads[-1].start() if heads else None
+        doc.mentions.append(_mention(doc, start, end, 0.75, kind=kind, head_at=head_at))
     for m in _ORG_APPOSITION.finditer(text):
         name = re.sub(r"(?:\s+(?:in|of|for|and))+$", "", m.group(1))
         if len(name.split()) < 2 and not name.isupper():

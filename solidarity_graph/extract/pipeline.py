@@ -122,6 +122,14 @@ class Extractor:
     def _locals(self, doc: Document) -> None:
         """``Local 506`` belongs to the union named with it, or nearest before it."""
         orgs = [m for m in doc.mentions if m.type == "organization"]
+        # "UE Locals 506, 610" somewhere in the text says whose "Local 506" is meant elsewhere
+        known: dict[str, str] = {}
+        for m in orgs:
+            if m.attrs.get("parent_hint") and "local_number" in m.attrs:
+                known[str(m.attrs["local_number"])] = str(m.attrs["parent_hint"])
+        for m in orgs:
+            if m.attrs.get("kind") == "local" and "local_number" in m.attrs and not m.attrs.get("parent_hint"):
+                m.attrs["parent_hint"] = known.get(str(m.attrs["local_number"]))
         for m in orgs:
             if m.attrs.get("kind") != "local" or "local_number" not in m.attrs:
                 continue
@@ -133,10 +141,12 @@ class Extractor:
                     hits = self.gazetteer.matcher.finditer(str(hint))
                     if hits and len({p[0] for p in hits[0].payloads}) == 1:  # type: ignore[index]
                         e = self.gazetteer.entries[str(hits[0].payloads[0][0])]  # type: ignore[index]
-                        parent = Mention(str(hint), "organization", m.start, m.start + len(str(hint)), "labor_orgs.v1",
+                        at = doc.text.rfind(str(hint), 0, m.start)
+                        at = at if at != -1 and m.start - at < 12 else m.start
+                        parent = Mention(str(hint), "organization", at, at + len(str(hint)), "labor_orgs.v1",
                                          0.9, canonical=e.name, key=e.id, attrs={"kind": e.kind, "country": e.country})
             if parent is None:
-                before = [o for o in orgs if o.end <= m.start and o.attrs.get("kind") in ("union", "union_federation") and o is not m]
+                before = [o for o in orgs if o.end <= m.start and o.attrs.get("kind") == "union" and o is not m]
                 unions = [o for o in orgs if o.attrs.get("kind") == "union" and o.key]
                 parent = before[-1] if before else (unions[0] if unions else None)
             if parent is None:

@@ -89,7 +89,10 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
             is_item = text[line_start : line_start + 2].strip() in ("-", "*", "•") or ";" in seg
             line_end = text.find("\n", sent.start + am.end()) if is_item else sent.end
             line_end = len(text) if line_end == -1 else line_end
-            listed = [m for m in orgs if sent.start + am.end() <= m.start < line_end and m.attrs.get("kind") in UNIONISH]
+            listed = [m for m in orgs if sent.start + am.end() <= m.start < line_end and m.attrs.get("kind") in UNIONISH
+                      and m.attrs.get("kind") != "local"]
+            if not listed or listed[0].start > sent.start + am.end() + 6:
+                continue  # "solidarity with workers in ...": not a list of organizations
             subj = speaker if re.search(r"\b(?:our|we|us)\b", seg[: am.end()], re.I) or seg.lstrip("- ").lower().startswith(("reaffirm", "express")) else (s_orgs[0] if s_orgs and s_orgs[0].start < sent.start + am.start() else speaker)
             for o in listed:
                 if subj is not None and _qualified_country(text, o) is None:
@@ -99,12 +102,17 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
             after = sent.start + am.end()
             obj = next((m for m in s_orgs if after <= m.start <= after + 40), None)
             subj_c = [m for m in s_orgs if m.end <= sent.start + am.start()]
-            subj = subj_c[-1] if subj_c and not re.search(r"\bour\b", seg[: am.start()]) else speaker
+            if re.search(r"\b(?:our|we)\b", seg[: am.start()], re.I):
+                subj = speaker
+            else:
+                subj = subj_c[-1] if subj_c else None
             if obj and subj:
                 _add(doc, subj, "affiliated_with", obj, sent, 0.8)
         # represents workers at an employer
         employers = [m for m in s_orgs if m.attrs.get("kind") == "employer"]
         unions = [m for m in s_orgs if m.attrs.get("kind") in ("union", "local")]
+        if any(u.attrs.get("kind") == "local" for u in unions):
+            unions = [u for u in unions if u.attrs.get("kind") == "local"]  # the locals are the bargaining agents
         if employers and unions and re.search(r"\b(?:employer|employs|workers (?:at|of|in)|represent(?:s|ing)?|plant|factory|site|bargaining unit|members at)\b", seg, re.I):
             for u in unions:
                 for e in employers:
@@ -112,7 +120,7 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
         # "the U.S. Embassy in Seoul"
         for m in s_orgs:
             lm = re.match(r"\s+in\s+", text[m.end : m.end + 5])
-            if lm and m.attrs.get("kind") in ("embassy", "military", "government", "employer", None):
+            if lm and m.attrs.get("kind") in ("embassy", "military", "government", "employer"):
                 place = next((p for p in inside if p.type == "place" and p.start == m.end + lm.end()), None)
                 if place:
                     _add(doc, m, "located_in", place, sent, 0.8)

@@ -71,11 +71,23 @@ def find_roles(doc: Document, places: Places, speaker: Mention | None) -> Docume
         prev = [m for m in bodies if m.end <= p.start and m.start >= sent.start]
         nxt = [m for m in bodies if m.start >= p.end and m.end <= sent.end]
         found = False
-        if prev:
+        # D T P: "South Korean President Moon Jae-in"
+        head = text[max(sent.start, p.start - 60) : p.start]
+        dm = re.search(r"((?:[A-Z][a-z]+\s+)?[A-Z][a-z]+)\s+((?:[A-Z][\w-]*\s+){0,2})$", head)
+        if dm and _is_title(dm.group(2)) and places.demonym(dm.group(1)):
+            country = places.countries.get(places.demonym(dm.group(1)) or "")
+            if country is not None:
+                s = p.start - len(dm.group(0))
+                o = places.mention(dm.group(1), s, s + len(dm.group(1)), country, 0.8, 0)
+                doc.relations.append(_rel(doc, p, o, dm.group(2), 0.8, "D T P"))
+                found = True
+        if prev and not found:
             o = prev[-1]
             between = text[o.end : p.start]
             # O T P: the title sits between the organization and the name
-            if re.fullmatch(r"(?:’s|'s)?\s+(?:[a-z-]+\s+)?(?:" + _TITLE_WORDS + r"\s+){0,5}", between) and _is_title(between):
+            possessive = between.startswith(("’s", "'s"))
+            shape = r"(?:’s|'s)\s+(?:[a-z-]+\s+)?(?:[\w-]+\s+){1,4}" if possessive else r"\s+(?:" + _TITLE_WORDS + r"\s+){1,5}"
+            if re.fullmatch(shape, between) and _is_title(between) and not re.search(r"\b(?:where|when|who|which|and|with)\b", between):
                 doc.relations.append(_rel(doc, p, o, between, 0.85, "O T P"))
                 found = True
             # T of the O P
@@ -84,18 +96,6 @@ def find_roles(doc: Document, places: Places, speaker: Mention | None) -> Docume
                 hm = re.search(r"((?:[A-Z][\w-]*\s+){0,3}[A-Z][\w-]*)\s+of\s+(?:the\s+)?$", head)
                 if hm and _is_title(hm.group(1)):
                     doc.relations.append(_rel(doc, p, o, hm.group(1), 0.8, "T of O P"))
-                    found = True
-        if not found:
-            # D T P: "South Korean President Moon Jae-in"
-            head = text[max(sent.start, p.start - 60) : p.start]
-            dm = re.search(r"((?:[A-Z][a-z]+\s+)?[A-Z][a-z]+)\s+((?:[A-Z][\w-]*\s+){0,2})$", head)
-            if dm and _is_title(dm.group(2)) and places.demonym(dm.group(1)):
-                code = places.demonym(dm.group(1))
-                country = places.countries.get(code or "")
-                if country is not None:
-                    s = p.start - len(dm.group(0))
-                    o = places.mention(dm.group(1), s, s + len(dm.group(1)), country, 0.8, 0)
-                    doc.relations.append(_rel(doc, p, o, dm.group(2), 0.8, "D T P"))
                     found = True
         if not found and nxt:
             o = nxt[0]
