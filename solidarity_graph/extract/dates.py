@@ -26,7 +26,7 @@ MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
-_ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+_ORD = r"(\d{1,2})(?:st|nd|rd|th)?(?!,?\d)"
 _WORD_ORD = {"first": 1, "second": 2, "third": 3, "last": -1}
 FUTURE = re.compile(r"\b(?:will|shall|plans? to|planned|planning|to be held|scheduled|upcoming|next|is set to|are set to|going to|intends? to)\b", re.I)
 

@@ -49,6 +49,9 @@ _KOREAN_NAME = re.compile(
 _KO_GIVEN_OK = re.compile(r"^(?:[A-Z][a-z]{1,5})(?:[- ](?:[A-Za-z][a-z]{1,5}))$")
 
 
+_DOC_TYPES = r"\b(?:Agreement|Treaty|Accord|Memorandum|Declaration|Act|Summit|Rally|Conference|Day)$"
+
+
 def surname_key(name: str) -> str:
     """Fold a surname's romanization variants to one key ("Chung" -> "Jeong")."""
     return _SURNAMES.get(name, name)
@@ -161,7 +164,7 @@ def person_patterns(doc: Document) -> Document:
         if len(name) < 3:
             continue
         s = m.start(1)
-        doc.mentions.append(Mention(name, "person", s, s + len(name), EXTRACTOR, 0.7, attrs={"priority": 68}))
+        doc.mentions.append(Mention(name, "person", s, s + len(name), EXTRACTOR, 0.7, attrs={"priority": 68, "titled": True}))
     return doc
 
 
@@ -179,8 +182,8 @@ def merge_mentions(doc: Document) -> Document:
     # document types are not organizations ("Special Agreement", an acronym of "memorandum of understanding")
     defs = doc.meta.get("acronym_defs", {})
     named = [m for m in named if not (m.type == "organization" and m.extractor == "mentions.v1" and (
-        re.search(r"\b(?:Agreement|Treaty|Accord|Memorandum|Declaration|Act|Summit|Rally|Conference|Day)$", m.text)
-        or (m.text in defs and defs[m.text][:1].islower())))]
+        re.search(_DOC_TYPES, m.text)
+        or (m.text in defs and (defs[m.text][:1].islower() or re.search(_DOC_TYPES, defs[m.text])))))]
     # a listed place inside a longer person's name ("Michael Leon Guerrero") is no place
     people = [m for m in named if m.type == "person"]
     named = [m for m in named if not (m.type == "place" and any(
@@ -223,6 +226,8 @@ def link_people(doc: Document) -> Document:
         key = surname_key(words[0])
         cands = [f for f in full if key in {surname_key(w.strip(".")) for w in (f.text.split()[0], f.text.split()[-1])}]
         if not cands:
+            if not m.attrs.get("titled"):
+                m.attrs["drop"] = True  # a lone capitalized word spaCy took for a name ("MeToo")
             continue
         before = [f for f in cands if f.start < m.start]
         best = before[-1] if before else cands[0]
@@ -230,4 +235,5 @@ def link_people(doc: Document) -> Document:
         m.canonical = best.canonical or best.text
         m.confidence = min(m.confidence, 0.8 if len(names) == 1 else 0.55)
         m.attrs["linked_to"] = m.canonical
+    doc.mentions = [m for m in doc.mentions if not m.attrs.get("drop")]
     return doc

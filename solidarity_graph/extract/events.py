@@ -84,7 +84,8 @@ def _status(text: str, clause: Span, trig_start: int, trig_end: int) -> str:
     before = text[clause.start : trig_start]
     near = text[max(clause.start, trig_start - 40) : min(clause.end, trig_end + 60)]
     if _FAILED.search(near):
-        return "failed"
+        # "forced to take unpaid leave if the agreement is not agreed": a threat, not a failure
+        return "threatened" if re.search(r"\bif\b", near, re.I) else "failed"
     if _DEMANDED.search(before[-80:]):
         return "demanded"
     if _PLANNED.search(before[-60:]) or re.search(r"\bwill\b", seg[:200], re.I) and not re.search(r"\b(?:was|were|has|have|had|did)\b", before[-40:]):
@@ -172,15 +173,25 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     # place: the most specific place in the clause, else the sentence, else a located org
     in_clause = [m for m in named if m.type == "place" and _within(m, clause) and not _qualifier(text, m, named)]
     in_sent = [m for m in named if m.type == "place" and _within(m, sent) and not _qualifier(text, m, named)]
+    # an embassy or base with a known site places the event there ("in front of the U.S. Embassy")
+    for m in named:
+        if m.type == "organization" and _within(m, sent) and (m.canonical or m.text) in located:
+            p = places.lookup(located[m.canonical or m.text])
+            if p is not None:
+                site = places.mention(m.text, m.start, m.end, p, 0.7, 0)
+                site.attrs["via"] = m.canonical or m.text
+                (in_clause if _within(m, clause) else in_sent).append(site)
     ev.place = _pick_place(in_clause, a) or _pick_place(in_sent, a)
-    if ev.place is None:
-        for m in named:
-            if m.type == "organization" and _within(m, sent) and (m.canonical or m.text) in located:
-                p = places.lookup(located[m.canonical or m.text])
-                if p is not None:
-                    ev.place = places.mention(m.text, m.start, m.end, p, 0.7, 0)
-                    ev.place.attrs["via"] = m.canonical or m.text
-                    break
+    if ev.place is None:  # the place of the sentences before, in the same paragraph
+        for back in range(1, 4):
+            j = si - back
+            if j < 0 or para is None or para_of.get(j) != para:
+                break
+            prev_places = [m for m in named if m.type == "place" and _within(m, sents[j]) and not _qualifier(text, m, named)]
+            if prev_places:
+                ev.place = _pick_place(prev_places, sents[j].end)
+                ev.attrs["place_from"] = "context"
+                break
     if ev.place is None:
         dm = re.search(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:ally|allies|union|unions|workers|parliament|government)\b", text[clause.start : clause.end])
         code = places.demonym(dm.group(1)) if dm else None
@@ -200,8 +211,8 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     parts = actors(clause) or actors(sent)
     if not parts:
         conf *= 0.8
-        for j in (si - 1, si + 1, si - 2):
-            if 0 <= j < len(sents) and para_of.get(j) is not None:
+        for j in (si - 1, si + 1, si + 2, si - 2):
+            if 0 <= j < len(sents) and para is not None and para_of.get(j) == para:
                 parts = actors(sents[j])
                 if parts:
                     ev.attrs["participants_from"] = "context"

@@ -182,7 +182,8 @@ def find_org_patterns(doc: Document) -> Document:
         two = re.match(r"(.+?\b(?:Fund|Union|Federation|Confederation|Council|Network|Alliance|Party|Committee))\s+and\s+([A-Z].+)$", text[start:end])
         if two and _kind_of(two.group(2)) is not None:
             for a, b in ((start, start + len(two.group(1))), (end - len(two.group(2)), end)):
-                doc.mentions.append(_mention(doc, a, b, 0.75, kind=_kind_of(text[a:b]) or "union", head_at=a))
+                doc.mentions.append(_mention(doc, a, b, 0.75, kind=_kind_of(text[a:b]) or "union",
+                                             head_at=b - len(text[a:b].split()[-1])))
             continue
         heads = list(re.finditer(r"(?:Union|Unions|Federation|Confederation|Association|Guild|Brotherhood|Alliance|Coalition|Network|Council|Fund|Party|Committee|League|Congress|Front|Initiative|Hub)\b", text[start:end]))
         head_at = start + heads[-1].start() if heads else None
