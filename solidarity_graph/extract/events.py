@@ -195,10 +195,9 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     if ev.place is None:
         dm = re.search(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:ally|allies|union|unions|workers|parliament|government)\b", text[clause.start : clause.end])
         code = places.demonym(dm.group(1)) if dm else None
-        if code and code in places.countries:
-            c = places.countries[code]
-            s = clause.start + dm.start(1)  # type: ignore[union-attr]
-            ev.place = places.mention(dm.group(1), s, s + len(dm.group(1)), c, 0.6, 0)  # type: ignore[union-attr]
+        if dm is not None and code and code in places.countries:
+            s = clause.start + dm.start(1)
+            ev.place = places.mention(dm.group(1), s, s + len(dm.group(1)), places.countries[code], 0.6, 0)
     # participants: organizations and people in the clause, else the sentence, else context
     def actors(span: Span) -> list[Mention]:
         # an organization "in front of" which people gather is where, not who

@@ -88,12 +88,10 @@ class Gazetteer:
     def __call__(self, doc: Document, countries_near: Any = None) -> Document:
         """Add a mention for every organization name found in ``doc``."""
         hits = self.matcher.finditer(doc.text)
-        strong_ids = {
-            pid for h in hits for pid, weak in h.payloads if not weak  # type: ignore[misc]
-        }
+        payloads = [[(str(p[0]), bool(p[1])) for p in h.payloads if isinstance(p, tuple)] for h in hits]
+        strong_ids = {pid for cands in payloads for pid, weak in cands if not weak}
         doc_countries: set[str] = set(doc.meta.get("countries", ()))
-        for h in hits:
-            cands = [(pid, weak) for pid, weak in h.payloads]  # type: ignore[misc]
+        for h, cands in zip(hits, payloads, strict=True):
             if not cands:
                 continue
             ids = list(dict.fromkeys(pid for pid, _ in cands))

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from itertools import combinations
 
-from solidarity_graph.model import Document, Mention, RelationFact, Span
+from solidarity_graph.model import Document, EventFact, Mention, RelationFact, Span
 
 __all__ = ["find_relations", "speaker_of"]
 
@@ -128,9 +128,9 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
     return doc
 
 
-def _trig_pos(ev: object, text: str) -> int:
-    start = int(ev.start)
-    pos = text.find(str(ev.trigger), start)
+def _trig_pos(ev: EventFact, text: str) -> int:
+    start = ev.start
+    pos = text.find(ev.trigger, start)
     return pos if pos != -1 else start
 
 

@@ -101,14 +101,15 @@ class Store:
         if self._index is None:
             idx = EntityIndex()
             with self.engine.connect() as conn:
-                ents = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key))}
+                ents: dict[int, Any] = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key))}
                 names: dict[int, list[str]] = {}
                 for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name)):
                     names.setdefault(r.entity_id, []).append(r.name)
             for eid, r in ents.items():
                 idx.add(eid, r.type, names.get(eid, []), r.gazetteer_key, surname_key)
             self._index = idx
-        return resolver_factory(self._index)
+        resolver: Resolver = resolver_factory(self._index)
+        return resolver
 
     def save(self, doc: Document, resolver: Resolver) -> dict[str, int]:
         """Store ``doc`` and its facts in one transaction; returns counts of what was added."""

@@ -60,10 +60,10 @@ class _Writer:
         pkey = attrs.get("parent_key")
         if pkey and pkey in self.index.by_gaz:
             parent_id = self.index.by_gaz[pkey]
-        eid = int(self.conn.execute(insert(t.entities).values(
+        eid = _new_id(self.conn.execute(insert(t.entities).values(
             type=new["type"], name=new["name"], kind=kind, country=country, parent_id=parent_id,
             gazetteer_key=new.get("gazetteer_key"), attributes=attrs or None, created_at=self.now,
-        )).inserted_primary_key[0])
+        )))
         self.added["entities"] += 1
         names = [new["name"], *aliases]
         for n in names:
@@ -119,12 +119,12 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
     for ev in doc.events:
         place_id = w.entity(ev.place) if ev.place is not None else None
         attrs = {k: v for k, v in ev.attrs.items() if k != "evidence"}
-        evid = int(conn.execute(insert(t.events).values(
+        evid = _new_id(conn.execute(insert(t.events).values(
             document_id=doc.id, type=ev.type, status=ev.status, date=ev.date, date_end=ev.date_end,
             date_precision=ev.date_precision, date_source=ev.date_source, place_id=place_id, size=ev.size,
             size_hedge=ev.size_hedge, trigger=ev.trigger, start=ev.start, end=ev.end, quote=w.quote(ev.start, ev.end),
             extractor=ev.extractor, confidence=ev.confidence, attributes=attrs or None,
-        )).inserted_primary_key[0])
+        )))
         w.added["events"] += 1
         part_ids = dict.fromkeys(w.entity(p) for p in ev.participants)
         if part_ids:
@@ -157,6 +157,12 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         conn.execute(insert(t.quantities), q_rows)
         w.added["quantities"] += len(q_rows)
     return w.added
+
+
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _sentence(doc: Document, start: int, end: int) -> tuple[int, int]:
