@@ -46,7 +46,7 @@ _HEAD_LAST = re.compile(
     rf"\b(?:[Tt]he\s+)?((?:{_CAP}\s+(?:{_CONNECT}\s+)*){{0,7}}(?:[A-Z][\w’'-]*\s+)?"
     r"(?:Union|Unions|Federation|Confederation|Association|Guild|Brotherhood|Alliance|Coalition|"
     r"Network|Council|Fund|Party|Committee|League|Congress|Front|Initiative|Hub))"
-    rf"((?:\s+(?:of|for|in)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})*)?)"
+    rf"((?:\s+(?:of|for|in)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP})*(?:\s+(?:and|&)\s+{_CAP})?)?)"
 )
 _ORG_APPOSITION = re.compile(
     r"\b(?:advocacy |non-?profit |community |human rights |labou?r |grassroots )?"

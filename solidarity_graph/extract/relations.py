@@ -23,6 +23,7 @@ from solidarity_graph.model import Document, EventFact, Mention, RelationFact, S
 __all__ = ["find_relations", "speaker_of"]
 
 EXTRACTOR = "relations.v1"
+SITED = {"embassy", "military", "government", "employer"}
 UNIONISH = {"union", "local", "union_federation", "regional_council", "global_union_federation",
             "international_confederation", "regional_confederation", "coalition", None}
 
@@ -117,15 +118,33 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
             for u in unions:
                 for e in employers:
                     _add(doc, u, "represents_workers_at", e, sent, 0.7)
-        # "the U.S. Embassy in Seoul"
-        for m in s_orgs:
-            lm = re.match(r"\s+in\s+", text[m.end : m.end + 5])
-            if lm and m.attrs.get("kind") in ("embassy", "military", "government", "employer"):
-                place = next((p for p in inside if p.type == "place" and p.start == m.end + lm.end()), None)
-                if place:
-                    _add(doc, m, "located_in", place, sent, 0.8)
+        _located(doc, text, sent, inside, s_orgs)
     _event_relations(doc, speaker)
     return doc
+
+
+def _located(doc: Document, text: str, sent: Span, inside: list[Mention], s_orgs: list[Mention]) -> None:
+    """``located_in`` from "the U.S. Embassy in Seoul", "a union based in Geneva", "Geneva-based ILO", "Erie, Pennsylvania"."""
+    places = [p for p in inside if p.type == "place"]
+    at = {p.start: p for p in places}
+    for m in s_orgs:
+        lm = re.match(r"\s+(?:(in)|(?:based|headquartered) in)\s+(?:the\s+)?", text[m.end : m.end + 22])
+        if lm and (lm.group(1) is None or m.attrs.get("kind") in SITED):
+            place = at.get(m.end + lm.end())
+            if place is not None:
+                _add(doc, m, "located_in", place, sent, 0.75)
+        bm = re.search(r"([A-Z][\w-]*)-based\s+$", text[max(sent.start, m.start - 30) : m.start])
+        if bm:
+            place = next((p for p in places if p.text == bm.group(1)), None)
+            if place is not None:
+                _add(doc, m, "located_in", place, sent, 0.75)
+    rank = {"country": 4, "region": 3, "province": 2, "state": 2, "prefecture": 2, "city": 1}
+    for a in places:
+        b = at.get(a.end + 2) if text[a.end : a.end + 2] == ", " else None
+        if b is None or re.match(r",\s*[A-Z]", text[b.end : b.end + 3]) or re.search(r",\s*$", text[max(0, a.start - 3) : a.start]):
+            continue  # a list of places, not "City, Region"
+        if rank.get(str(b.attrs.get("place_kind")), 0) > rank.get(str(a.attrs.get("place_kind")), 1):
+            _add(doc, a, "located_in", b, sent, 0.8)
 
 
 def _trig_pos(ev: EventFact, text: str) -> int:

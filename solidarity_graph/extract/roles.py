@@ -14,7 +14,7 @@ import re
 
 from solidarity_graph.extract.entities import title_re
 from solidarity_graph.extract.places import Places
-from solidarity_graph.model import Document, Mention, RelationFact
+from solidarity_graph.model import Document, Mention, RelationFact, Span
 
 __all__ = ["find_roles"]
 
@@ -55,6 +55,60 @@ def _retype_people(doc: Document) -> None:
             if 2 <= len(words) <= 3 and all(w[:1].isupper() and w[1:].islower() for w in words) and _kind_of(m.text) is None \
                     and _ROLE_AFTER.match(doc.text, m.end):
                 m.type, m.canonical = "person", m.text
+
+
+_AFTER_TITLE = re.compile(
+    r"\s*,\s*((?:an?\s+|the\s+)?[A-Za-z][\w\s’'-]{0,80}?)\s*(?:\bof\b|\bat\b|\bwith\b|\bfor\b|\bin\b|,)\s*(?:the\s+)?"
+)
+
+
+def _country_code(places: Places, name: str) -> str | None:
+    place = places.lookup(name)
+    return place.country if place is not None and place.kind == "country" else None
+
+
+def _union_back(doc: Document, before: int) -> Mention | None:
+    """What "the union" points back to: the last union named before."""
+    cands = [m for m in doc.mentions if m.type == "organization" and m.end <= before
+             and m.attrs.get("kind") in ("union", "local", "union_federation")]
+    return cands[-1] if cands else None
+
+
+def _after_person(doc: Document, p: Mention, nxt: list[Mention], sent: Span) -> bool:
+    """``P, T of O``, ``P of O``, ``P, O T``, ``P, O's T``, ``P, T of the union``."""
+    text = doc.text
+    for i, o in enumerate(nxt[:3]):
+        # "UE Local 506" is two mentions, "UE" and "Local 506": the local is meant
+        if i + 1 < len(nxt) and nxt[i + 1].attrs.get("kind") == "local" and nxt[i + 1].start - o.end <= 1:
+            o = nxt[i + 1]
+        after = text[p.end : o.start]
+        am = _AFTER_TITLE.fullmatch(after)
+        if am and _is_title(am.group(1)):
+            if o.extractor == "mentions.v1" and o.key is None and re.match(r"\s+of\s", text[o.end : o.end + 5]):
+                continue  # "Director of International Affairs of the KMWU": a department, then the union
+            # "..., KCTU-Korean Public Service ... Union": the union, not the prefix
+            if text[o.end : o.end + 1] == "-" and i + 1 < len(nxt) and nxt[i + 1].start == o.end + 1:
+                o = nxt[i + 1]
+            doc.relations.append(_rel(doc, p, o, am.group(1), 0.85, "P, T of O"))
+            return True
+        if re.fullmatch(r"\s+of\s+(?:the\s+)?", after):
+            doc.relations.append(_rel(doc, p, o, None, 0.7, "P of O"))
+            return True
+        if re.fullmatch(r"\s*,\s*(?:the\s+)?", after):
+            tail = text[o.end : min(sent.end, o.end + 50)]
+            tm = re.match(r"(?:’s|'s)?\s+((?:[A-Za-z][\w-]*\s+){0,2}?(?:" + title_re().pattern[2:-2] + r"))\b", tail, re.I)
+            if tm:
+                doc.relations.append(_rel(doc, p, o, tm.group(1), 0.75, "P, O T"))
+                return True
+        break
+    # "said Choi Eun-ha, policy director of the union"
+    um = re.match(r"\s*,\s*((?:an?\s+|the\s+)?[A-Za-z][\w\s-]{0,50}?)\s+(?:of|at|with|in)\s+the\s+union\b", text[p.end : sent.end])
+    if um and _is_title(um.group(1)):
+        o2 = _union_back(doc, p.start)
+        if o2 is not None:
+            doc.relations.append(_rel(doc, p, o2, um.group(1), 0.65, "P, T of the union"))
+            return True
+    return False
 
 
 def find_roles(doc: Document, places: Places, speaker: Mention | None) -> Document:
@@ -98,24 +152,17 @@ def find_roles(doc: Document, places: Places, speaker: Mention | None) -> Docume
                     doc.relations.append(_rel(doc, p, o, hm.group(1), 0.8, "T of O P"))
                     found = True
         if not found and nxt:
-            o = nxt[0]
-            after = text[p.end : o.start]
-            am = re.fullmatch(r"\s*,\s*((?:an?\s+|the\s+)?[A-Za-z][\w\s’'-]{0,80}?)\s*(?:\bof\b|\bat\b|\bwith\b|\bfor\b|,)\s*(?:the\s+)?", after)
-            if am and _is_title(am.group(1)):
-                # "..., KCTU-Korean Public Service ... Union": the union, not the prefix
-                if o.end < len(text) and text[o.end : o.end + 1] == "-" and len(nxt) > 1 and nxt[1].start == o.end + 1:
-                    o = nxt[1]
-                doc.relations.append(_rel(doc, p, o, am.group(1), 0.85, "P, T of O"))
+            found = _after_person(doc, p, nxt, sent)
+        if not found:
+            # "the US ambassador, Harry Harris": a country's title, then the name
+            head = text[max(sent.start, p.start - 60) : p.start]
+            dm = re.search(r"\b(?:the\s+)?((?:[A-Z][a-z]+\s+)?[A-Z][A-Za-z.]+)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?),\s+$", head)
+            code = places.demonym(dm.group(1)) or _country_code(places, dm.group(1)) if dm else None
+            if dm is not None and code and _is_title(dm.group(2)) and code in places.countries:
+                s = p.start - len(dm.group(0)) + dm.start(1)
+                o = places.mention(dm.group(1), s, s + len(dm.group(1)), places.countries[code], 0.75, 0)
+                doc.relations.append(_rel(doc, p, o, dm.group(2), 0.7, "D T, P"))
                 found = True
-            elif re.fullmatch(r"\s+of\s+(?:the\s+)?", after):
-                doc.relations.append(_rel(doc, p, o, None, 0.7, "P of O"))
-                found = True
-            elif re.fullmatch(r"\s*,\s*(?:the\s+)?", after):
-                tail = text[o.end : min(sent.end, o.end + 40)]
-                tm = re.match(r"\s+((?:[A-Za-z][\w-]*\s+){0,2}?(?:" + title_re().pattern[2:-2] + r"))\b", tail, re.I)
-                if tm:
-                    doc.relations.append(_rel(doc, p, o, tm.group(1), 0.75, "P, O T"))
-                    found = True
         if not found and speaker is not None:
             # "... Business Agent Janet Gray and Staff Coordinator John Thompson"
             head = text[max(sent.start, p.start - 50) : p.start]
