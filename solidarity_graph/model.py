@@ -81,6 +81,7 @@ class EventFact:
     date_source: str | None = None  # "text", "context" or "document"
     place: Mention | None = None
     participants: list[Mention] = field(default_factory=list)
+    targets: list[Mention] = field(default_factory=list)  # whom a strike or protest is aimed at
     size: float | None = None
     size_hedge: str | None = None
     attrs: dict[str, Any] = field(default_factory=dict)

@@ -42,13 +42,14 @@ def iter_records(store: Store) -> Iterator[dict[str, Any]]:
             yield {"kind": "entity", "id": f"e{eid}", "type": e.type, "name": e.name,
                    "aliases": sorted({a for a in aliases.get(eid, []) if a != e.name}), "attributes": attrs}
         parts: dict[int, list[str]] = {}
+        targets: dict[int, list[str]] = {}
         for r in conn.execute(select(t.event_participants).order_by(t.event_participants.c.event_id)):
-            parts.setdefault(r.event_id, []).append(ents[r.entity_id].name)
+            (targets if r.role == "target" else parts).setdefault(r.event_id, []).append(ents[r.entity_id].name)
         for ev in conn.execute(select(t.events).order_by(t.events.c.id)):
             yield {"kind": "event", "id": f"v{ev.id}", "type": ev.type, "status": ev.status, "date": ev.date,
                    "date_end": ev.date_end, "date_precision": ev.date_precision, "date_source": ev.date_source,
                    "place": ents[ev.place_id].name if ev.place_id else None,
-                   "participants": parts.get(ev.id, []), "size": ev.size, "size_hedge": ev.size_hedge,
+                   "participants": parts.get(ev.id, []), "targets": targets.get(ev.id, []), "size": ev.size, "size_hedge": ev.size_hedge,
                    "trigger": ev.trigger, "quote": ev.quote, "document": ev.document_id,
                    "span": [ev.start, ev.end], "confidence": ev.confidence, "extractor": ev.extractor}
         for r in conn.execute(select(t.relations).order_by(t.relations.c.id)):

@@ -49,7 +49,7 @@ _KOREAN_NAME = re.compile(
 _KO_GIVEN_OK = re.compile(r"^(?:[A-Z][a-z]{1,5})(?:[- ](?:[A-Za-z][a-z]{1,5}))$")
 
 
-_DOC_TYPES = r"\b(?:Agreement|Treaty|Accord|Memorandum|Declaration|Act|Summit|Rally|Conference|Day)$"
+_DOC_TYPES = r"\b(?:Agreement|Treaty|Accord|Memorandum|Declaration|Act|Law|Summit|Rally|Conference|Day)$"
 
 
 def surname_key(name: str) -> str:

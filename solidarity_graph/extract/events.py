@@ -24,6 +24,9 @@ EXTRACTOR = "events.v1"
 LANG_DIR = Path(__file__).parent / "lang" / "en"
 PLACE_RANK = {"site": 0, "village": 0, "base": 0, "city": 1, "district": 1, "province": 2,
               "state": 2, "prefecture": 2, "territory": 2, "region": 3, "country": 4}
+PROTEST_TYPES = {"rally", "march", "protest", "strike", "walkout", "picket", "sit_in", "occupation",
+                 "boycott", "hunger_strike", "press_conference", "petition", "open_letter", "campaign"}
+TARGET_KINDS = {"employer", "government", "military", "embassy", "legislature"}
 ACTOR_TYPES = {"negotiation_round", "agreement", "declaration", "repression", "political_change"}
 
 _FAILED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:reached|agreed|held|signed)|\bno agreement\b|\bfailed\b|\bcollapsed\b|\bbroke down\b|\bcancell?ed\b|\bcalled off\b|\bdefeat of\b|\battempted\b", re.I)
@@ -208,6 +211,10 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
         return out
 
     parts = actors(clause) or actors(sent)
+    if trig.type in PROTEST_TYPES:
+        # the employer or state a strike or rally is aimed at is its target, not a participant
+        ev.targets = [m for m in parts if m.attrs.get("kind") in TARGET_KINDS]
+        parts = [m for m in parts if m.attrs.get("kind") not in TARGET_KINDS]
     if not parts:
         conf *= 0.8
         for j in (si - 1, si + 1, si + 2, si - 2):
@@ -279,6 +286,8 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
             target.place = ev.place
         have = {_key(m) for m in target.participants}
         target.participants += [m for m in ev.participants if _key(m) not in have]
+        have = {_key(m) for m in target.targets}
+        target.targets += [m for m in ev.targets if _key(m) not in have]
         if target.size is None and ev.size is not None:
             target.size, target.size_hedge = ev.size, ev.size_hedge
         target.confidence = round(min(0.99, max(target.confidence, ev.confidence) + 0.05), 3)

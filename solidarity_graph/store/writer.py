@@ -126,9 +126,11 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
             extractor=ev.extractor, confidence=ev.confidence, attributes=attrs or None,
         )))
         w.added["events"] += 1
-        part_ids = dict.fromkeys(w.entity(p) for p in ev.participants)
-        if part_ids:
-            conn.execute(insert(t.event_participants), [dict(event_id=evid, entity_id=e, role="participant") for e in part_ids])
+        roles = {w.entity(p): "participant" for p in ev.participants}
+        for m in ev.targets:
+            roles.setdefault(w.entity(m), "target")
+        if roles:
+            conn.execute(insert(t.event_participants), [dict(event_id=evid, entity_id=e, role=r) for e, r in roles.items()])
         for s, e in ev.attrs.get("evidence", []):
             conn.execute(insert(t.event_sources).values(event_id=evid, document_id=doc.id, start=s, end=e, quote=w.quote(s, e)))
     seen: set[tuple[int, str, int]] = set()
