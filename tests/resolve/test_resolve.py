@@ -1,0 +1,67 @@
+"""Resolution across documents: one entity per organization or person, with the rule that decided."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from solidarity_graph.pipeline import ingest_paths
+from solidarity_graph.query import find_entity
+from solidarity_graph.resolve.rules import fold_name, org_score
+from solidarity_graph.store import Store
+from solidarity_graph.store import tables as t
+
+
+def _ingest(store: Store, tmp_path: Path, texts: list[str]) -> None:
+    for i, body in enumerate(texts):
+        (tmp_path / f"d{i}.txt").write_text(body, encoding="utf-8")
+        assert ingest_paths([tmp_path / f"d{i}.txt"], store, published="2024-05-03").failed == []
+
+
+def test_resolve_kctu_variants_are_one_entity(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path, [
+        "They joined the Korean Confederation of Trade Union’s (KCTU) May Day rally in Seoul.",
+        "The KCTU called a general strike on Tuesday.",
+        "Leaders of the Korean Confederation of Trade Unions met UE in Seoul.",
+        "민주노총 organized the rally.",
+    ])
+    found = {e["id"] for name in ("KCTU", "Korean Confederation of Trade Unions", "민주노총") for e in find_entity(store, name)}
+    assert len(found) == 1
+
+
+def test_resolve_acronym_defined_in_one_document_serves_others(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path, [
+        "The Harbour Cleaners Workers Union (HCWU) held a rally in Busan on May 1.",
+        "HCWU leaders met the mayor of Busan.",
+    ])
+    ids = {e["id"] for e in find_entity(store, "HCWU")} | {e["id"] for e in find_entity(store, "Harbour Cleaners Workers Union")}
+    assert len(ids) == 1
+
+
+def test_resolve_surname_and_romanization(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path, [
+        "Chief negotiator Eun-Bo Jeong met the US side in Los Angeles. Ambassador Chung said no agreement was reached.",
+        "Jeong Eun-bo returned to Seoul on the 20th.",
+    ])
+    people = {e["id"] for n in ("Eun-Bo Jeong", "Jeong Eun-bo") for e in find_entity(store, n)}
+    assert len(people) == 1
+    with store.connect() as conn:
+        rules = {r.rule for r in conn.execute(select(t.decisions.c.rule))}
+    assert "person_name_parts" in rules
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Korean Confederation of Trade Union", "Korean Confederation of Trade Unions", True),
+        ("UE Local 506", "UE Local 610", False),
+        ("Chicago Teachers’ Union", "Chicago Teachers Union", True),
+        ("Korean Metal Workers Union", "Korean Teachers Union", False),
+    ],
+)
+def test_resolve_org_threshold(a: str, b: str, same: bool) -> None:
+    from solidarity_graph.resolve.rules import ORG_THRESHOLD
+
+    assert (org_score(fold_name(a), fold_name(b)) >= ORG_THRESHOLD) is same
