@@ -52,6 +52,14 @@ _KO_GIVEN_OK = re.compile(r"^(?:[A-Z][a-z]{1,5})(?:[- ](?:[A-Za-z][a-z]{1,5}))$"
 _DOC_TYPES = r"\b(?:Agreement|Treaty|Accord|Memorandum|Declaration|Act|Law|Summit|Rally|Conference|Day)$"
 
 
+# words spaCy labels as places that name no place of their own ("the South", "both Koreas")
+_GENERIC_GEO = {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "peninsula",
+    "koreas", "the koreas", "region", "mainland", "interior", "coast", "capital", "homeland", "border",
+    "city", "state", "country", "nation", "world", "globe", "abroad", "overseas", "downtown",
+}
+
+
 def surname_key(name: str) -> str:
     """Fold a surname's romanization variants to one key ("Chung" -> "Jeong")."""
     return _SURNAMES.get(name, name)
@@ -106,6 +114,8 @@ def spacy_mentions(doc: Document, ents: list[RawEnt], places: Places) -> Documen
     for e in ents:
         start, end = e.start, e.end
         t = doc.text[start:end]
+        if "\n" in t:
+            continue  # a name never runs over a line break; spaCy's do at headings and footers
         lead = re.match(r"^(?:the|The)\s+", t)
         if lead:
             start += lead.end()
@@ -129,7 +139,7 @@ def spacy_mentions(doc: Document, ents: list[RawEnt], places: Places) -> Documen
         elif e.label in ("GPE", "LOC"):
             place = places.lookup(t)
             if place is None:
-                if not t[:1].isupper():
+                if not t[:1].isupper() or t.lower() in _GENERIC_GEO or "-" in t and all(w.lower() in _GENERIC_GEO for w in t.split("-")):
                     continue
                 doc.mentions.append(
                     Mention(t, "place", start, end, EXTRACTOR, 0.6, canonical=t, attrs={"priority": 55})
