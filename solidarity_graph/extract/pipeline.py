@@ -64,10 +64,9 @@ class Extractor:
         for name, step in steps:
             self._run(doc, name, step)
         speaker = speaker_of(doc)
-        orgs_by_key = {(m.canonical or m.text): m for m in doc.mentions if m.type == "organization"}
         self._run(doc, "roles.v1", lambda: find_roles(doc, self.places, speaker))
         self._run(doc, "events.v1", lambda: find_events(doc, self.places, self.located))
-        self._run(doc, "relations.v1", lambda: find_relations(doc, speaker, orgs_by_key))
+        self._run(doc, "relations.v1", lambda: find_relations(doc, speaker))
         doc.relations = _dedupe_relations(doc)
         return doc
 

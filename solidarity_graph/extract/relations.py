@@ -48,7 +48,7 @@ def _add(doc: Document, s: Mention, pred: str, o: Mention, span: Span, conf: flo
     doc.relations.append(RelationFact(s, pred, o, span.start, span.end, EXTRACTOR, conf, dict(attrs)))
 
 
-def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str, Mention]) -> Document:
+def find_relations(doc: Document, speaker: Mention | None) -> Document:
     """Add relations read from patterns, lists and events."""
     text = doc.text
     named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
@@ -96,7 +96,7 @@ def find_relations(doc: Document, speaker: Mention | None, orgs_by_key: dict[str
                 continue  # "solidarity with workers in ...": not a list of organizations
             subj = speaker if re.search(r"\b(?:our|we|us)\b", seg[: am.end()], re.I) or seg.lstrip("- ").lower().startswith(("reaffirm", "express")) else (s_orgs[0] if s_orgs and s_orgs[0].start < sent.start + am.start() else speaker)
             for o in listed:
-                if subj is not None and _qualified_country(text, o) is None:
+                if subj is not None:
                     _add(doc, subj, "ally_of", o, Span(sent.start, max(sent.end, line_end)), 0.8)
         # affiliation stated
         for am in re.finditer(r"\b(?:affiliated (?:with|to)|affiliate of|member (?:union|organi[sz]ation) of|(?:participation|membership) in(?: and support of)?(?: the global union federation)?)\s+(?:the\s+)?", seg):
@@ -155,10 +155,6 @@ def _trig_pos(ev: EventFact, text: str) -> int:
 
 def _org_named(orgs: list[Mention], name: str) -> Mention | None:
     return next((m for m in orgs if m.text == name or (m.canonical or "") == name), None)
-
-
-def _qualified_country(text: str, m: Mention) -> str | None:
-    return None
 
 
 def _event_relations(doc: Document, speaker: Mention | None) -> None:

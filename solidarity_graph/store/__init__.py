@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from solidarity_graph.errors import StoreError
-from solidarity_graph.model import Document, Mention
+from solidarity_graph.model import Document
 from solidarity_graph.resolve import EntityIndex, Resolver
 from solidarity_graph.store import tables as t
 
@@ -127,18 +126,6 @@ class Store:
         """A connection for queries (use as a context manager)."""
         return self.engine.connect()
 
-    def iter_table(self, name: str) -> Iterator[Any]:
-        """Every row of a table, in id order."""
-        table = t.metadata.tables[name]
-        with self.engine.connect() as conn:
-            order = table.c.id if "id" in table.c else list(table.primary_key.columns)[0]
-            yield from conn.execute(select(table).order_by(order))
-
-    def insert_raw(self, name: str, rows: list[dict[str, Any]]) -> None:
-        """Insert rows as they are (for restores and tests)."""
-        with self.engine.begin() as conn:
-            conn.execute(insert(t.metadata.tables[name]), rows)
-
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
@@ -146,8 +133,3 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
-
-
-def mention_name(m: Mention) -> str:
-    """The name a mention resolves under."""
-    return m.canonical or m.text

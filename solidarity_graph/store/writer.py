@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
 from solidarity_graph.model import Document, Mention
@@ -170,9 +170,3 @@ def _new_id(result: Any) -> int:
 def _sentence(doc: Document, start: int, end: int) -> tuple[int, int]:
     s = doc.sentence_of(start)
     return (s.start, s.end) if s.end > s.start else (start, end)
-
-
-def entity_ids_by_name(conn: Connection, name: str) -> list[int]:
-    """Entities whose name or alias folds to ``name``."""
-    norm = fold_name(name)
-    return [r[0] for r in conn.execute(select(t.aliases.c.entity_id).where(t.aliases.c.norm == norm).distinct())]
