@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,31 +37,47 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @db_option
 @click.option("--published", help="Publication date of the documents: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--source", help="Where the documents came from (a URL); default the file path.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="A spreadsheet (CSV): each row is a document.")
+@click.option("--text-column", help="With --csv: the column that holds the text.")
+@click.option("--id-column", help="With --csv: the column that holds the row's id (the document id).")
+@click.option("--date-column", help="With --csv: a column with the row's date (used as its publication date).")
+@click.option("--published-column", help="With --csv: a column with the publication date (wins over --date-column).")
 @click.option("--processes", "-p", type=int, default=None, help="Extraction processes (default: all cores for batches).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source: str | None,
-           processes: int | None, quiet: bool) -> None:
-    """Read files and folders, extract facts, store them. Re-running changes nothing."""
+           csv_file: str | None, text_column: str | None, id_column: str | None, date_column: str | None,
+           published_column: str | None, processes: int | None, quiet: bool) -> None:
+    """Read files and folders (or the rows of a CSV), extract facts, store them. Re-running changes nothing."""
     from tqdm import tqdm
 
     from solidarity_graph.ingest import iter_paths, parse_published
-    from solidarity_graph.pipeline import default_processes, ingest_paths
+    from solidarity_graph.ingest.table import read_csv_documents
+    from solidarity_graph.pipeline import default_processes, ingest_documents, read_all
 
+    if not paths and not csv_file:
+        raise click.UsageError("give PATH... or --csv FILE")
+    if csv_file and not (text_column and id_column):
+        raise click.UsageError("--csv needs --text-column and --id-column")
     try:
         if published:
             published = parse_published(published)
-        files = list(iter_paths(paths))
+        files = list(iter_paths(paths)) if paths else []
+        rows = list(read_csv_documents(csv_file, text_column=str(text_column), id_column=str(id_column),
+                                       date_column=date_column, published_column=published_column,
+                                       published=published, source=source)) if csv_file else []
     except SolidarityGraphError as e:
         raise click.ClickException(str(e)) from e
     store = _open(db)
-    procs = processes or (default_processes() if len(files) >= 20 else 1)
-    bar = tqdm(total=len(files), unit="doc", disable=quiet or len(files) < 5, file=sys.stderr)
+    total = len(files) + len(rows)
+    procs = processes or (default_processes() if total >= 20 else 1)
+    bar = tqdm(total=total, unit="doc", disable=quiet or total < 5, file=sys.stderr)
+    items = itertools.chain(read_all(files, published=published, source=source), rows)
     try:
-        summary = ingest_paths(files, store, published=published, source=source, processes=procs, progress=bar.update)
+        summary = ingest_documents(items, store, processes=procs, progress=bar.update)
     except SolidarityGraphError as e:
         raise click.ClickException(str(e)) from e
     finally:
