@@ -114,6 +114,11 @@ def find_events(doc: Document, places: Places, located: dict[str, str]) -> Docum
     """Add an event for each trigger, with its arguments."""
     text = doc.text
     triggers = load_triggers()
+    from solidarity_graph.schema import load_schema
+
+    groups = {name: t.group for name, t in load_schema().event_types.items()}
+    rm = re.search(r"\bRESOLVED\b", text)
+    resolved_at = rm.start() if rm else None
     dates = [m for m in doc.mentions if m.type == "date"]
     named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
     sents = doc.sentences
@@ -132,17 +137,35 @@ def find_events(doc: Document, places: Places, located: dict[str, str]) -> Docum
                     continue  # a longer trigger already holds this text
                 found.append((a, b, trig))
             found.sort(key=lambda f: -(f[1] - f[0]))
-        seen_types: set[tuple[str, int]] = set()
+        # one event per clause and codebook group: "rally and march" is one event, a rally;
+        # "marches, demonstrations and strikes ... voted to impeach" is a protest and a political change
+        best: dict[tuple[str, int], tuple[int, int, Trigger, Span]] = {}
+        clauses = _clauses(text, sent)
         for a, b, trig in sorted(found):
-            clause = next((c for c in _clauses(text, sent) if c.start <= a < c.end), sent)
-            if (trig.type, clause.start) in seen_types:
-                continue
+            clause = next((c for c in clauses if c.start <= a < c.end), sent)
             if any(m.start <= a < m.end for m in named):
                 # a trigger word inside a name ("Labor Notes Conference" counts; "UE-FAT Solidarity Fund" not)
-                if trig.type not in ("conference", "convention", "declaration", "webinar"):
+                if trig.type not in ("conference", "convention", "declaration", "webinar", "negotiation_round"):
                     continue
-            seen_types.add((trig.type, clause.start))
-            doc.events.append(_build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named))
+            key = (groups.get(trig.type, trig.type), clause.start)
+            if key not in best or trig.weight > best[key][2].weight:
+                best[key] = (a, b, trig, clause)
+        chosen = sorted(best.values(), key=lambda x: x[0])
+        # "will travel to Australia to participate in the Congress": the congress is the event
+        gathering = {c.start for _, _, t, c in chosen if groups.get(t.type) == "gathering"}
+        chosen = [x for x in chosen if not (x[2].type == "delegation_visit" and x[3].start in gathering
+                                            and re.search(r"travel", text[x[0] : x[1]], re.I))]
+        # the items of a resolution ("- Condemns ...", "- Commits to ...") are its content, not events,
+        # unless an item gives a date of its own
+        if resolved_at is not None and sent.start > resolved_at and text[sent.start : sent.start + 1] in "-•*":
+            chosen = [x for x in chosen if any(_within(d, x[3]) for d in dates)]
+        for a, b, trig, clause in chosen:
+            ev = _build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named)
+            # "The rally also highlighted...": the same event told again
+            if re.search(r"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){0,3}$", text[max(0, a - 40) : a], re.I) and \
+                    any(e.type == trig.type for e in doc.events):
+                ev.attrs["anaphoric"] = True
+            doc.events.append(ev)
     doc.events = _merge(doc.events, places)
     return doc
 
@@ -184,18 +207,21 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
                 site = places.mention(m.text, m.start, m.end, p, 0.7, 0)
                 site.attrs["via"] = m.canonical or m.text
                 (in_clause if _within(m, clause) else in_sent).append(site)
-    ev.place = _pick_place(in_clause, a) or _pick_place(in_sent, a)
-    if ev.place is None:  # the place of the sentences before, in the same paragraph
+    ev.place = _pick_place(in_clause, a)
+    ev.attrs["place_from"] = "clause"
+    if ev.place is None:
+        ev.place, ev.attrs["place_from"] = _pick_place(in_sent, a), "sentence"
+    if ev.place is None:  # the most specific place of the sentences before, in the same paragraph
+        prev_places = []
         for back in range(1, 4):
             j = si - back
             if j < 0 or para is None or para_of.get(j) != para:
                 break
-            prev_places = [m for m in named if m.type == "place" and _within(m, sents[j]) and not _qualifier(text, m, named)]
-            if prev_places:
-                ev.place = _pick_place(prev_places, sents[j].end)
-                ev.attrs["place_from"] = "context"
-                break
-    if ev.place is None:
+            prev_places += [m for m in named if m.type == "place" and _within(m, sents[j]) and not _qualifier(text, m, named)]
+        if prev_places:
+            ev.place = _pick_place(prev_places, a)
+            ev.attrs["place_from"] = "context"
+    if ev.place is None and trig.type in PROTEST_TYPES | {"delegation_visit", "exchange", "meeting"}:
         dm = re.search(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:ally|allies|union|unions|workers|parliament|government)\b", text[clause.start : clause.end])
         code = places.demonym(dm.group(1)) if dm else None
         if dm is not None and code and code in places.countries:
@@ -260,8 +286,15 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
     out: list[EventFact] = []
     for ev in events:
         target = None
-        for o in out:
-            if o.type != ev.type or o.status != ev.status:
+        if ev.attrs.pop("anaphoric", False):
+            same = [o for o in out if o.type == ev.type]
+            target = same[-1] if same else None
+            if target is not None:
+                # "The rally also highlighted...": more evidence, but its sentence's place and date
+                # belong to whatever else that sentence tells
+                ev.place, ev.date_source = None, "anaphora"
+        for o in out if target is None else ():
+            if o.type != ev.type:
                 continue
             d1 = o.date if o.date_source == "text" else None
             d2 = ev.date if ev.date_source == "text" else None
@@ -272,8 +305,8 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
                 if not (places.is_inside(p1, p2) or places.is_inside(p2, p1)):
                     continue
             k1, k2 = {_key(m) for m in o.participants}, {_key(m) for m in ev.participants}
-            if k1 and k2 and not (k1 & k2):
-                continue
+            if k1 and k2 and not (k1 & k2) and d1 and d2:
+                continue  # two dated events with different actors are two events
             target = o
             break
         if target is None:
@@ -282,8 +315,12 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
         target.attrs.setdefault("evidence", []).append([ev.start, ev.end])
         if ev.date_source == "text" and (target.date_source != "text" or len(ev.date or "") > len(target.date or "")):
             target.date, target.date_end, target.date_precision, target.date_source = ev.date, ev.date_end, ev.date_precision, ev.date_source
-        if ev.place and (target.place is None or PLACE_RANK.get(str(ev.place.attrs.get("place_kind")), 2) < PLACE_RANK.get(str(target.place.attrs.get("place_kind")), 2)):
-            target.place = ev.place
+        levels = {"clause": 0, "sentence": 1, "context": 2}
+        new_level = levels.get(str(ev.attrs.get("place_from")), 2)
+        old_level = levels.get(str(target.attrs.get("place_from")), 2)
+        if ev.place and (target.place is None or (new_level == 0 < old_level) or (new_level == old_level and PLACE_RANK.get(
+                str(ev.place.attrs.get("place_kind")), 2) < PLACE_RANK.get(str(target.place.attrs.get("place_kind")), 2))):
+            target.place, target.attrs["place_from"] = ev.place, ev.attrs.get("place_from")
         have = {_key(m) for m in target.participants}
         target.participants += [m for m in ev.participants if _key(m) not in have]
         have = {_key(m) for m in target.targets}

@@ -60,8 +60,22 @@ def run_spacy(doc: Document, nlp: Any) -> list[RawEnt]:
             sents.extend(_split_lines(doc.text, offset + s.start_char, offset + s.end_char))
         for e in sdoc.ents:
             ents.append(RawEnt(e.label_, offset + e.start_char, offset + e.end_char, e.text))
-    doc.sentences = sents
+    doc.sentences = _join_fragments(doc.text, sents)
     return ents
+
+
+def _join_fragments(text: str, sents: list[Span]) -> list[Span]:
+    """Rejoin a sentence the statistical splitter cut after "(KCTU)" or a name: same line, no end mark."""
+    out: list[Span] = []
+    for s in sents:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end : s.start]
+            if "\n" not in gap and text[prev.end - 1] not in ".!?\"”’:;" and s.start - prev.end <= 2:
+                out[-1] = Span(prev.start, s.end)
+                continue
+        out.append(s)
+    return out
 
 
 def _split_lines(text: str, start: int, end: int) -> Iterator[Span]:

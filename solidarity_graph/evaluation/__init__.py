@@ -1,0 +1,1 @@
+"""Measuring extraction on third-party labelled data (``solidarity eval``) into docs/quality.md."""
