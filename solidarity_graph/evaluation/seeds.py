@@ -124,10 +124,10 @@ def evaluate(shared: Path, *, limit: int | None = None, processes: int = 1) -> S
     rows = ["| kind | precision | recall | F1 | plain spaCy P / R / F1 |", "|---|---|---|---|---|"]
     figures: dict[str, float] = {}
     for t in TYPES:
-        p, r, f = ours[t]
+        prec, rec, f1 = ours[t]
         bp, br, bf = base[t]
-        rows.append(f"| {t} | {p:.2f} | {r:.2f} | **{f:.2f}** | {bp:.2f} / {br:.2f} / {bf:.2f} |")
-        figures[f"seeds_{t}_f1"] = f
+        rows.append(f"| {t} | {prec:.2f} | {rec:.2f} | **{f1:.2f}** | {bp:.2f} / {br:.2f} / {bf:.2f} |")
+        figures[f"seeds_{t}_f1"] = f1
     rows.append(f"| events ({len(evs)} exported, {len(gold.events)} gold) | {ev_p:.2f} | {ev_r:.2f} | **{ev_f:.2f}** | n/a |")
     rows.append(f"| relations ({len(pset)} exported, {len(gold.relations)} gold) | {rel_p:.2f} | {rel_r:.2f} | **{rel_f:.2f}** | n/a |")
     figures.update(seeds_events_f1=ev_f, seeds_relations_f1=rel_f, seeds_events_p=ev_p, seeds_relations_p=rel_p)

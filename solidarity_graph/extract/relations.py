@@ -166,10 +166,13 @@ def _event_relations(doc: Document, speaker: Mention | None) -> None:
         seg = text[ev.start : ev.end]
         in_sent = [p for p in ev.participants if ev.start <= p.start < ev.end]
         if ev.type in ("negotiation_round", "agreement"):
-            sides = [p for p in in_sent if id(p) not in role_orgs and (p.start, p.end) not in role_spans]
-            for a, b in combinations(sides, 2):
-                if _k(a) != _k(b) and a.type == b.type or {a.type, b.type} <= {"organization", "place"}:
-                    _add(doc, a, "negotiates_with", b, span, 0.7)
+            # the sides named together in one sentence of the event (it may be told in several)
+            for s_start, s_end in [(ev.start, ev.end), *ev.attrs.get("evidence", [])]:
+                sides = [p for p in ev.participants if s_start <= p.start < s_end
+                         and id(p) not in role_orgs and (p.start, p.end) not in role_spans]
+                for a, b in combinations(sides, 2):
+                    if _k(a) != _k(b) and a.type == b.type or {a.type, b.type} <= {"organization", "place"}:
+                        _add(doc, a, "negotiates_with", b, Span(s_start, s_end), 0.7)
         if re.search(r"\bjoint\b", text[max(ev.start, _trig_pos(ev, text) - 30) : _trig_pos(ev, text) + len(ev.trigger)], re.I):
             orgs = [p for p in ev.participants if p.type == "organization" and p.attrs.get("kind") in UNIONISH]
             for a, b in combinations(orgs, 2):
