@@ -215,5 +215,27 @@ def export(db: str | None, fmt: str, out: Path | None) -> None:
     click.echo(f"wrote {n} records to {out}", err=True)
 
 
+@main.command(name="eval")
+@click.option("--shared", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder holding eval/ (default: ../shared beside the project, or SOLIDARITY_SHARED).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("docs/quality.md"), show_default=True)
+@click.option("--only", multiple=True, help="Run only these sets (seeds, mass_mobilization, collective_action, wnut17, semeval_timeline).")
+@click.option("--limit", type=int, default=None, help="Only the first N items of each set (a quick look; not for reporting).")
+@click.option("--processes", "-p", type=int, default=2, show_default=True)
+def eval_(shared: Path | None, out: Path, only: tuple[str, ...], limit: int | None, processes: int) -> None:
+    """Score extraction on the labelled data in ../shared/eval and write docs/quality.md."""
+    import os
+
+    from solidarity_graph.evaluation.report import run_evaluation
+
+    if shared is None:
+        env = os.environ.get("SOLIDARITY_SHARED")
+        here = [Path.cwd().parent / "shared", Path(__file__).resolve().parent.parent.parent / "shared"]
+        shared = Path(env) if env else next((p for p in here if (p / "eval").is_dir()), here[0])
+    if not (shared / "eval").is_dir():
+        raise click.ClickException(f"{shared}: no eval/ folder here (give --shared)")
+    run_evaluation(shared, out, only=list(only) or None, limit=limit, processes=processes, echo=click.echo)
+
+
 if __name__ == "__main__":
     main()
