@@ -45,13 +45,17 @@ def iter_records(store: Store) -> Iterator[dict[str, Any]]:
         targets: dict[int, list[str]] = {}
         for r in conn.execute(select(t.event_participants).order_by(t.event_participants.c.event_id)):
             (targets if r.role == "target" else parts).setdefault(r.event_id, []).append(ents[r.entity_id].name)
+        sources: dict[int, list[dict[str, str]]] = {}
+        for s in conn.execute(select(t.event_sources).order_by(t.event_sources.c.id)):
+            sources.setdefault(s.event_id, []).append({"document": s.document_id, "quote": s.quote})
         for ev in conn.execute(select(t.events).order_by(t.events.c.id)):
             yield {"kind": "event", "id": f"v{ev.id}", "type": ev.type, "status": ev.status, "date": ev.date,
                    "date_end": ev.date_end, "date_precision": ev.date_precision, "date_source": ev.date_source,
                    "place": ents[ev.place_id].name if ev.place_id else None,
                    "participants": parts.get(ev.id, []), "targets": targets.get(ev.id, []), "size": ev.size, "size_hedge": ev.size_hedge,
                    "trigger": ev.trigger, "quote": ev.quote, "document": ev.document_id,
-                   "span": [ev.start, ev.end], "confidence": ev.confidence, "extractor": ev.extractor}
+                   "span": [ev.start, ev.end], "confidence": ev.confidence, "extractor": ev.extractor,
+                   "sources": [{"document": ev.document_id, "quote": ev.quote}, *sources.get(ev.id, [])]}
         for r in conn.execute(select(t.relations).order_by(t.relations.c.id)):
             yield {"kind": "relation", "subject": ents[r.subject_id].name, "predicate": r.predicate,
                    "object": ents[r.object_id].name, "attributes": r.attributes or {}, "quote": r.quote,

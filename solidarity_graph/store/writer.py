@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from solidarity_graph.model import Document, Mention
+from solidarity_graph.model import Document, EventFact, Mention
 from solidarity_graph.resolve import EntityIndex, Resolver, fold_name
 from solidarity_graph.schema import load_schema
 from solidarity_graph.store import tables as t
@@ -118,6 +118,20 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         w.added["mentions"] += len(rows)
     for ev in doc.events:
         place_id = w.entity(ev.place) if ev.place is not None else None
+        roles = {w.entity(p): "participant" for p in ev.participants}
+        for m in ev.targets:
+            roles.setdefault(w.entity(m), "target")
+        same = _same_event(conn, doc.id, ev, place_id, set(roles))
+        if same is not None:
+            # the same event told by another document: one event, one more source (issue 3)
+            for s, e in [(ev.start, ev.end), *ev.attrs.get("evidence", [])]:
+                conn.execute(insert(t.event_sources).values(event_id=same, document_id=doc.id, start=s, end=e, quote=w.quote(s, e)))
+            have = {r[0] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == same))}
+            new_roles = [dict(event_id=same, entity_id=e, role=r) for e, r in roles.items() if e not in have]
+            if new_roles:
+                conn.execute(insert(t.event_participants), new_roles)
+            w.added["event_sources"] = w.added.get("event_sources", 0) + 1
+            continue
         attrs = {k: v for k, v in ev.attrs.items() if k != "evidence"}
         evid = _new_id(conn.execute(insert(t.events).values(
             document_id=doc.id, type=ev.type, status=ev.status, date=ev.date, date_end=ev.date_end,
@@ -126,9 +140,6 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
             extractor=ev.extractor, confidence=ev.confidence, attributes=attrs or None,
         )))
         w.added["events"] += 1
-        roles = {w.entity(p): "participant" for p in ev.participants}
-        for m in ev.targets:
-            roles.setdefault(w.entity(m), "target")
         if roles:
             conn.execute(insert(t.event_participants), [dict(event_id=evid, entity_id=e, role=r) for e, r in roles.items()])
         for s, e in ev.attrs.get("evidence", []):
@@ -159,6 +170,29 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         conn.execute(insert(t.quantities), q_rows)
         w.added["quantities"] += len(q_rows)
     return w.added
+
+
+def _same_event(conn: Connection, doc_id: str, ev: EventFact, place_id: int | None, entity_ids: set[int]) -> int | None:
+    """An event of another document with the same type, overlapping dates, the same place and a shared participant."""
+    if ev.date_source != "text" or not ev.date or place_id is None or not entity_ids:
+        return None
+    rows = conn.execute(select(t.events.c.id, t.events.c.date, t.events.c.date_end).where(
+        t.events.c.type == ev.type, t.events.c.place_id == place_id, t.events.c.date_source == "text",
+        t.events.c.document_id != doc_id, t.events.c.date.like(ev.date[:4] + "%")))
+    for row in rows:
+        if not _overlap(ev.date, ev.date_end, row.date, row.date_end):
+            continue
+        shared = conn.execute(select(t.event_participants.c.entity_id).where(
+            t.event_participants.c.event_id == row.id, t.event_participants.c.entity_id.in_(entity_ids))).first()
+        if shared is not None:
+            return int(row.id)
+    return None
+
+
+def _overlap(a: str, a_end: str | None, b: str, b_end: str | None) -> bool:
+    """Dates at any precision overlap: "2024-05" overlaps "2024-05-01"; ranges by their ends."""
+    lo1, hi1, lo2, hi2 = a, a_end or a, b, b_end or b
+    return (lo1 <= hi2 or hi2.startswith(lo1) or lo1.startswith(hi2)) and (lo2 <= hi1 or hi1.startswith(lo2) or lo2.startswith(hi1))
 
 
 def _new_id(result: Any) -> int:
