@@ -164,7 +164,6 @@ def _event_relations(doc: Document, speaker: Mention | None) -> None:
     for ev in doc.events:
         span = Span(ev.start, ev.end)
         seg = text[ev.start : ev.end]
-        in_sent = [p for p in ev.participants if ev.start <= p.start < ev.end]
         if ev.type in ("negotiation_round", "agreement"):
             # the sides named together in one sentence of the event (it may be told in several)
             for s_start, s_end in [(ev.start, ev.end), *ev.attrs.get("evidence", [])]:
