@@ -28,7 +28,7 @@ WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 _ORD = r"(\d{1,2})(?:st|nd|rd|th)?(?!,?\d)"
 _WORD_ORD = {"first": 1, "second": 2, "third": 3, "last": -1}
-FUTURE = re.compile(r"\b(?:will|shall|plans? to|planned|planning|to be held|scheduled|upcoming|next|is set to|are set to|going to|intends? to)\b", re.I)
+FUTURE = re.compile(r"\b(?:will|shall|plans? to|planned|planning|to be held|scheduled|upcoming|next|is set to|are set to|going to|intends? to|deadline)\b", re.I)
 
 DateValue = tuple[str, str | None, str]  # value, end value, precision
 
@@ -206,6 +206,8 @@ def find_dates(doc: Document, ents: list[RawEnt]) -> Document:
             if any(used[s:e]):
                 continue
             future = _clause_future(doc, s, e)
+            if kind == "weekday" and re.search(r"\b(?:\w+ed|said|was|were|met|held|told|took|began)\s+(?:\w+\s+)?$", text[max(0, s - 30) : s]):
+                future = False  # "announced on Friday that it intends to...": the weekday is past
             val = _rule_value(kind, m.groups(), base, future)
             if val is None:
                 continue
