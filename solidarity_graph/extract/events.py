@@ -177,10 +177,14 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     conf = trig.weight
     ev = EventFact(trig.type, _status(text, clause, a, b), sent.start, sent.end, text[a:b], EXTRACTOR, conf)
     # date: clause, sentence, the sentences before in the paragraph, the document
-    date = _pick_date([d for d in dates if _within(d, clause)], a) or _pick_date([d for d in dates if _within(d, sent)], a)
+    # a trigger inside quotation marks ("... giving unpaid leave ...") takes no date from outside them
+    quoted = _quote_span(text, sent, a)
+    usable = [d for d in dates if quoted is None or _within(d, quoted)]
+    date = _pick_date([d for d in usable if _within(d, clause)], a) or _pick_date([d for d in usable if _within(d, sent)], a)
     source = "text"
     para = para_of.get(si)
-    if date is None:
+    ahead = ev.status in ("planned", "demanded")
+    if date is None and not ahead and quoted is None:
         for back in range(1, 4):
             j = si - back
             if j < 0 or para_of.get(j) != para or para is None:
@@ -193,7 +197,8 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     if date is not None:
         ev.date, ev.date_end = date.attrs["value"], date.attrs.get("end")
         ev.date_precision, ev.date_source = date.attrs["precision"], source
-    elif doc.published:
+    elif doc.published and not ahead:
+        # a past event with no date of its own: the publication date, marked as such
         ev.date, ev.date_precision, ev.date_source = doc.published, "document", "document"
         ev.confidence *= 0.85
     # place: the most specific place in the clause, else the sentence, else a located org
@@ -241,7 +246,7 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
         # the employer or state a strike or rally is aimed at is its target, not a participant
         ev.targets = [m for m in parts if m.attrs.get("kind") in TARGET_KINDS]
         parts = [m for m in parts if m.attrs.get("kind") not in TARGET_KINDS]
-    if not parts:
+    if not parts and trig.type not in ACTOR_TYPES:  # who negotiated or declared is never guessed
         conf *= 0.8
         for j in (si - 1, si + 1, si + 2, si - 2):
             if 0 <= j < len(sents) and para is not None and para_of.get(j) == para:
@@ -262,6 +267,15 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
         ev.size, ev.size_hedge = q.value, q.hedge
     ev.confidence = round(min(0.99, conf * (1.0 if ev.participants else 0.8) * (1.0 if source == "text" else 0.9)), 3)
     return ev
+
+
+def _quote_span(text: str, sent: Span, pos: int) -> Span | None:
+    """The quotation (“...” or "...") around ``pos`` within its sentence, if any."""
+    seg = text[sent.start : sent.end]
+    for m in re.finditer(r"“[^”]*”?|\"[^\"]*\"?", seg):
+        if sent.start + m.start() <= pos < sent.start + m.end():
+            return Span(sent.start + m.start(), sent.start + m.end())
+    return None
 
 
 def _qualifier(text: str, m: Mention, named: list[Mention]) -> bool:
