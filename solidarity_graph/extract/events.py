@@ -30,7 +30,7 @@ TARGET_KINDS = {"employer", "government", "military", "embassy", "legislature"}
 ACTOR_TYPES = {"negotiation_round", "agreement", "declaration", "repression", "political_change"}
 
 _FAILED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:reached|agreed|held|signed)|\bno agreement\b|\bfailed\b|\bcollapsed\b|\bbroke down\b|\bcancell?ed\b|\bcalled off\b|\bdefeat of\b|\battempted\b", re.I)
-_PLANNED = re.compile(r"\b(?:will|shall|plans? to|planning to|is to|are to|to be held|scheduled|upcoming|set to|going to|intends? to|would)\b", re.I)
+_PLANNED = re.compile(r"\b(?:will|shall|plans? to|planning to|is to|are to|to be held|scheduled|upcoming|set to|going to|intends? to|would|ahead of|in the run-up to|before the)\b", re.I)
 _DEMANDED = re.compile(r"\b(?:demand(?:s|ed|ing)?|call(?:s|ed|ing)? (?:on|for)|urg(?:e|es|ed|ing)|must)\b[^.]{0,60}$", re.I)
 _THREAT = re.compile(r"\b(?:threat(?:en|ens|ened)?|could|(?-i:may)|might|face|facing|at risk|if the|forced to|concerns? over|prevent|feared?)\b", re.I)
 
@@ -308,8 +308,8 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
                 # belong to whatever else that sentence tells
                 ev.place, ev.date_source = None, "anaphora"
         for o in out if target is None else ():
-            if o.type != ev.type:
-                continue
+            if o.type != ev.type or {o.status, ev.status} & {"happened", "failed"} and {o.status, ev.status} & {"planned", "demanded"}:
+                continue  # what took place and what is still to come are two events
             d1 = o.date if o.date_source == "text" else None
             d2 = ev.date if ev.date_source == "text" else None
             if not _compatible(d1, d2):
