@@ -72,7 +72,8 @@ def _clauses(text: str, sent: Span) -> list[Span]:
     """Split a sentence at semicolons and at ", and" before a new time or subject."""
     cuts = [sent.start]
     seg = text[sent.start : sent.end]
-    for m in re.finditer(r";\s+|,\s+and\s+(?=(?:in|on|at|during|since|then|later|after)\b|[A-Z])|\.\s+", seg):
+    # also between coordinated verbs: "participated in the rally, showed support to ..., and discussed ..."
+    for m in re.finditer(r";\s+|,\s+and\s+(?=(?:in|on|at|during|since|then|later|after)\b|[A-Z])|\.\s+|,\s+(?:and\s+)?(?=[a-z]+ed\s)", seg):
         cuts.append(sent.start + m.end())
     cuts.append(sent.end)
     return [Span(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
@@ -163,6 +164,7 @@ def find_events(doc: Document, places: Places, located: dict[str, str]) -> Docum
             ev = _build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named)
             # "The rally also highlighted...": the same event told again
             if re.search(r"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){0,3}$", text[max(0, a - 40) : a], re.I) and \
+                    not re.match(r"\s+of\s+[A-Z]", text[b : b + 6]) and \
                     any(e.type == trig.type for e in doc.events):
                 ev.attrs["anaphoric"] = True
             doc.events.append(ev)
@@ -180,7 +182,10 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     # a trigger inside quotation marks ("... giving unpaid leave ...") takes no date from outside them
     quoted = _quote_span(text, sent, a)
     usable = [d for d in dates if quoted is None or _within(d, quoted)]
-    date = _pick_date([d for d in usable if _within(d, clause)], a) or _pick_date([d for d in usable if _within(d, sent)], a)
+    date = _pick_date([d for d in usable if _within(d, clause)], a)
+    ev.attrs["date_from"] = "clause"
+    if date is None:
+        date, ev.attrs["date_from"] = _pick_date([d for d in usable if _within(d, sent)], a), "sentence"
     source = "text"
     para = para_of.get(si)
     ahead = ev.status in ("planned", "demanded")
@@ -202,8 +207,10 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
         ev.date, ev.date_precision, ev.date_source = doc.published, "document", "document"
         ev.confidence *= 0.85
     # place: the most specific place in the clause, else the sentence, else a located org
-    in_clause = [m for m in named if m.type == "place" and _within(m, clause) and not _qualifier(text, m, named)]
-    in_sent = [m for m in named if m.type == "place" and _within(m, sent) and not _qualifier(text, m, named)]
+    in_clause = [m for m in named if m.type == "place" and _within(m, clause) and not _qualifier(text, m, named)
+                 and not _origin(text, clause, m)]
+    in_sent = [m for m in named if m.type == "place" and _within(m, sent) and not _qualifier(text, m, named)
+               and not _origin(text, sent, m)]
     # an embassy or base with a known site places the event there ("in front of the U.S. Embassy")
     for m in named:
         if m.type == "organization" and _within(m, sent) and (m.canonical or m.text) in located:
@@ -269,6 +276,12 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     return ev
 
 
+def _origin(text: str, span: Span, m: Mention) -> bool:
+    """A place in "allies from Japan, Quebec and France" is where people came from, not where it happened."""
+    return bool(re.search(r"\bfrom\s+(?:the\s+)?(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*\s*,\s*(?:and\s+)?)*$",
+                          text[span.start : m.start]))
+
+
 def _quote_span(text: str, sent: Span, pos: int) -> Span | None:
     """The quotation (“...” or "...") around ``pos`` within its sentence, if any."""
     seg = text[sent.start : sent.end]
@@ -301,7 +314,12 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
     for ev in events:
         target = None
         if ev.attrs.pop("anaphoric", False):
-            same = [o for o in out if o.type == ev.type]
+            own_date = ev.date if ev.date_source == "text" and ev.attrs.get("date_from") == "clause" else None
+            own_place = ev.place.canonical if ev.place is not None and ev.attrs.get("place_from") == "clause" else None
+            same = [o for o in out if o.type == ev.type
+                    and _compatible(o.date if o.date_source == "text" else None, own_date)
+                    and (own_place is None or o.place is None or places.is_inside(own_place, o.place.canonical or o.place.text)
+                         or places.is_inside(o.place.canonical or o.place.text, own_place))]
             target = same[-1] if same else None
             if target is not None:
                 # "The rally also highlighted...": more evidence, but its sentence's place and date
