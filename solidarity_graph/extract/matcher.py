@@ -129,6 +129,10 @@ class NameMatcher:
             taken.append(h)
         return sorted(taken, key=lambda h: h.start)
 
+    def all_hits(self, text: str) -> list[Hit]:
+        """Every match, overlapping ones included, in text order."""
+        return sorted(self._raw(text), key=lambda h: (h.start, -h.end))
+
     def names(self) -> Iterable[str]:
         """Every registered name (folded or exact)."""
         return [*self._fold_payloads, *self._exact_payloads]

@@ -21,7 +21,7 @@ from solidarity_graph.extract.entities import (
     spacy_mentions,
 )
 from solidarity_graph.extract.events import find_events
-from solidarity_graph.extract.gazetteer import Gazetteer, load_gazetteer
+from solidarity_graph.extract.gazetteer import LABOR_KINDS, Gazetteer, load_gazetteer
 from solidarity_graph.extract.nlp import load_nlp
 from solidarity_graph.extract.patterns import find_org_patterns
 from solidarity_graph.extract.places import Places, load_places
@@ -111,12 +111,32 @@ class Extractor:
                             hits[0].name, "organization", m.start, m.start + hits[0].end, "labor_orgs.v1",
                             0.9, canonical=entry.name, key=entry.id, attrs={"kind": entry.kind, "country": entry.country},
                         )
+            self._sub_unit(m)
             long = acronyms.get(m.text)
             if long and m.canonical is None:
                 m.canonical = long
                 m.attrs.setdefault("acronym", m.text)
             elif m.canonical is None:
                 m.canonical = re.sub(r"(?:’s|'s)$", "", m.text)
+
+    def _sub_unit(self, m: Mention) -> None:
+        """"KMWU Hyundai Motor Branch": part of the union it starts with, at the employer it names."""
+        if not re.search(r"\b(?:Branch|Chapter|Section|Region|Regional Council|District Council|Executive Board|Board|Committee|Local \d+)$", m.text):
+            return
+        hits = self.gazetteer.matcher.all_hits(m.text)
+        labor = [h for h in hits if h.start == 0 and h.end < len(m.text)
+                 and self.gazetteer.entries[str(h.payloads[0][0])].kind in LABOR_KINDS]  # type: ignore[index]
+        if labor:
+            e = self.gazetteer.entries[str(labor[0].payloads[0][0])]  # type: ignore[index]
+            m.attrs["parent_mention"] = Mention(labor[0].name, "organization", m.start, m.start + labor[0].end, "labor_orgs.v1",
+                                                0.9, canonical=e.name, key=e.id, attrs={"kind": e.kind, "country": e.country})
+            m.attrs.setdefault("kind", "local")
+        for h in hits:
+            e = self.gazetteer.entries[str(h.payloads[0][0])]  # type: ignore[index]
+            if h.start > 0 and e.kind == "employer":
+                m.attrs["workplace_mention"] = Mention(h.name, "organization", m.start + h.start, m.start + h.end,
+                                                       "labor_orgs.v1", 0.85, canonical=e.name, key=e.id,
+                                                       attrs={"kind": e.kind, "country": e.country})
 
     def _locals(self, doc: Document) -> None:
         """``Local 506`` belongs to the union named with it, or nearest before it."""
@@ -160,11 +180,16 @@ class Extractor:
 
 
 def _dedupe_relations(doc: Document) -> list[Any]:
+    def name(m: Mention) -> str:
+        return (m.canonical or m.text).lower()
+
+    # a union and the federation it belongs to are not "allies"
+    kin = {frozenset((name(r.subject), name(r.object))) for r in doc.relations if r.predicate in ("affiliated_with", "part_of")}
     seen: set[tuple[str, str, str]] = set()
     out = []
     for r in sorted(doc.relations, key=lambda r: -r.confidence):
-        key = ((r.subject.canonical or r.subject.text).lower(), r.predicate, (r.object.canonical or r.object.text).lower())
-        if key in seen or key[0] == key[2]:
+        key = (name(r.subject), r.predicate, name(r.object))
+        if key in seen or key[0] == key[2] or (r.predicate == "ally_of" and frozenset((key[0], key[2])) in kin):
             continue
         seen.add(key)
         out.append(r)

@@ -62,8 +62,10 @@ def find_relations(doc: Document, speaker: Mention | None) -> Document:
         part = m.attrs.get("part_of")
         if part and part in acr_index and "long_name" not in m.attrs:
             _add(doc, m, "part_of", acr_index[part], sent, 0.85)
-        if m.attrs.get("kind") == "local" and m.attrs.get("parent_mention") is not None:
+        if m.attrs.get("parent_mention") is not None:
             _add(doc, m, "part_of", m.attrs["parent_mention"], sent, 0.9)
+        if m.attrs.get("workplace_mention") is not None:
+            _add(doc, m, "represents_workers_at", m.attrs["workplace_mention"], sent, 0.8)
         emp = m.attrs.get("employer_mention")
         if emp is not None:
             _add(doc, emp, "employer_of", m, sent, 0.75)
@@ -99,7 +101,7 @@ def find_relations(doc: Document, speaker: Mention | None) -> Document:
                 if subj is not None:
                     _add(doc, subj, "ally_of", o, Span(sent.start, max(sent.end, line_end)), 0.8)
         # affiliation stated
-        for am in re.finditer(r"\b(?:affiliated (?:with|to)|affiliate of|member (?:union|organi[sz]ation) of|(?:participation|membership) in(?: and support of)?(?: the global union federation)?)\s+(?:the\s+)?", seg):
+        for am in re.finditer(r"\b(?:affiliated (?:with|to)|affiliates? of|member (?:unions?|organi[sz]ations?) of|belongs to|(?:participation|membership) in(?: and support of)?(?: the global union federation)?)\s+(?:the\s+)?", seg):
             after = sent.start + am.end()
             obj = next((m for m in s_orgs if after <= m.start <= after + 40), None)
             subj_c = [m for m in s_orgs if m.end <= sent.start + am.start()]

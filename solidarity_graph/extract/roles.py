@@ -78,10 +78,10 @@ def _after_person(doc: Document, p: Mention, nxt: list[Mention], sent: Span) -> 
     """``P, T of O``, ``P of O``, ``P, O T``, ``P, O's T``, ``P, T of the union``."""
     text = doc.text
     for i, o in enumerate(nxt[:3]):
+        after = text[p.end : o.start]
         # "UE Local 506" is two mentions, "UE" and "Local 506": the local is meant
         if i + 1 < len(nxt) and nxt[i + 1].attrs.get("kind") == "local" and nxt[i + 1].start - o.end <= 1:
             o = nxt[i + 1]
-        after = text[p.end : o.start]
         am = _AFTER_TITLE.fullmatch(after)
         if am and _is_title(am.group(1)):
             if o.extractor == "mentions.v1" and o.key is None and re.match(r"\s+of\s", text[o.end : o.end + 5]):
