@@ -51,7 +51,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
             gd = str(e.get("date") or "")
             hits["events"][0] += any(
                 r["type"] == e["type"] and (not gd or (r["date"] or "").startswith(gd[:7]))
-                and any(same(p, q) for p in r["participants"] for q in e.get("participants") or [])
+                and (not e.get("participants") or any(same(p, q) for p in r["participants"] + r["targets"] for q in e["participants"]))
                 for r in evs)
         rels = [r for r in recs if r["kind"] == "relation"]
         for s, p, o, *_ in d.get("relations") or []:

@@ -165,7 +165,8 @@ def _rule_value(kind: str, g: tuple[Any, ...], base: dt.date | None, future: boo
 
 
 def _dateparser(text: str, base: dt.date | None) -> DateValue | None:
-    if not re.search(r"\d|" + _MON, text):
+    # only spans that name a month or a year; durations and ages ("70-year", "19 years") are no dates
+    if not re.search(_MON + r"|\b(?:19|20)\d\d\b", text) or re.search(r"-year|\byears?\b|\bdecades?\b|\bold\b", text, re.I):
         return None
     import dateparser  # imported late: it takes a second to load
 

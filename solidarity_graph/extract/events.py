@@ -261,6 +261,20 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
                 if parts:
                     ev.attrs["participants_from"] = "context"
                     break
+    if not parts and re.search(r"\b[Tt]he union\b", text[clause.start : clause.end]):
+        # "the union said ...": the union named last before
+        back = [m for m in named if m.type == "organization" and m.end <= clause.start
+                and m.attrs.get("kind") in ("union", "local", "union_federation")]
+        if back:
+            parts = [back[-1]]
+            ev.attrs["participants_from"] = "the union"
+    if trig.type in ("open_letter", "petition") and parts:
+        # "sent an open letter to the US ambassador, Harry Harris, and to ...": whom it is addressed to
+        to = re.search(r"\bto\b", text[b : clause.end])
+        if to:
+            addressed = [m for m in parts if m.start >= b + to.start()]
+            ev.targets += [m for m in addressed if m not in ev.targets]
+            parts = [m for m in parts if m not in addressed]
     ev.participants = parts
     # size: a count of people in the clause or the sentence
     qs = [q for q in doc.quantities if _within(q, clause)]
@@ -292,7 +306,11 @@ def _quote_span(text: str, sent: Span, pos: int) -> Span | None:
 
 
 def _qualifier(text: str, m: Mention, named: list[Mention]) -> bool:
-    """A place that only qualifies a place or organization ("Los Angeles, USA", "FAT of Mexico")."""
+    """A place that only qualifies a place, organization or title ("Los Angeles, USA", "FAT of Mexico", "the US ambassador")."""
+    if m.attrs.get("place_kind") == "country" and re.match(
+            r"\s+(?:ambassador|president|government|military|embassy|forces|troops|official|officials|side|delegation|negotiator)s?\b",
+            text[m.end : m.end + 16], re.I):
+        return True
     before = text[max(0, m.start - 4) : m.start]
     if re.search(r"(?:,\s*|\bof\s+)$", before):
         prev = [n for n in named if n.end <= m.start and n.end >= m.start - 5]
