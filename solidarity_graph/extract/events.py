@@ -263,10 +263,10 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
                     break
     if not parts and re.search(r"\b[Tt]he union\b", text[clause.start : clause.end]):
         # "the union said ...": the union named last before
-        back = [m for m in named if m.type == "organization" and m.end <= clause.start
-                and m.attrs.get("kind") in ("union", "local", "union_federation")]
-        if back:
-            parts = [back[-1]]
+        earlier = [m for m in named if m.type == "organization" and m.end <= clause.start
+                   and m.attrs.get("kind") in ("union", "local", "union_federation")]
+        if earlier:
+            parts = [earlier[-1]]
             ev.attrs["participants_from"] = "the union"
     if trig.type in ("open_letter", "petition") and parts:
         # "sent an open letter to the US ambassador, Harry Harris, and to ...": whom it is addressed to
