@@ -168,6 +168,8 @@ def _dateparser(text: str, base: dt.date | None) -> DateValue | None:
     # only spans that name a month or a year; durations and ages ("70-year", "19 years") are no dates
     if not re.search(_MON + r"|\b(?:19|20)\d\d\b", text) or re.search(r"-year|\byears?\b|\bdecades?\b|\bold\b", text, re.I):
         return None
+    if base is None and not re.search(r"\b(?:19|20)\d\d\b", text):
+        return None  # no document date to read "May 1st" or "Thursday" against: better no date than today's
     import dateparser  # imported late: it takes a second to load
 
     settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}

@@ -239,6 +239,22 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
         if dm is not None and code and code in places.countries:
             s = clause.start + dm.start(1)
             ev.place = places.mention(dm.group(1), s, s + len(dm.group(1)), places.countries[code], 0.6, 0)
+            ev.attrs["place_from"] = "demonym"
+    if ev.place is None and doc.meta.get("lower_case"):
+        # notes without capitals: "chilean teachers marched" places the march in Chile
+        hits = places.lower_demonyms.finditer(text[clause.start : clause.end]) or places.lower_demonyms.finditer(text[sent.start : sent.end])
+        if hits and str(hits[0].payloads[0]) in places.countries:
+            base = clause.start if places.lower_demonyms.finditer(text[clause.start : clause.end]) else sent.start
+            ev.place = places.mention(hits[0].name, base + hits[0].start, base + hits[0].end,
+                                      places.countries[str(hits[0].payloads[0])], 0.55, 0)
+            ev.attrs["place_from"] = "demonym"
+    if ev.place is None and doc.meta.get("country_counts"):
+        # last resort: the country the document is about (named most), marked as such
+        counts: dict[str, int] = doc.meta["country_counts"]
+        code, n = max(counts.items(), key=lambda kv: kv[1])
+        if code in places.countries and list(counts.values()).count(n) == 1:
+            ev.place = places.mention(places.countries[code].name, sent.start, sent.start, places.countries[code], 0.5, 0)
+            ev.attrs["place_from"] = "document"
     # participants: organizations and people in the clause, else the sentence, else context
     def actors(span: Span) -> list[Mention]:
         # an organization "in front of" which people gather is where, not who
@@ -350,7 +366,7 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
             d2 = ev.date if ev.date_source == "text" else None
             if not _compatible(d1, d2):
                 continue
-            if o.place and ev.place:
+            if o.place and ev.place and "document" not in (o.attrs.get("place_from"), ev.attrs.get("place_from")):
                 p1, p2 = o.place.canonical or o.place.text, ev.place.canonical or ev.place.text
                 if not (places.is_inside(p1, p2) or places.is_inside(p2, p1)):
                     continue
@@ -365,10 +381,10 @@ def _merge(events: list[EventFact], places: Places) -> list[EventFact]:
         target.attrs.setdefault("evidence", []).append([ev.start, ev.end])
         if ev.date_source == "text" and (target.date_source != "text" or len(ev.date or "") > len(target.date or "")):
             target.date, target.date_end, target.date_precision, target.date_source = ev.date, ev.date_end, ev.date_precision, ev.date_source
-        levels = {"clause": 0, "sentence": 1, "context": 2}
-        new_level = levels.get(str(ev.attrs.get("place_from")), 2)
-        old_level = levels.get(str(target.attrs.get("place_from")), 2)
-        if ev.place and (target.place is None or (new_level == 0 < old_level) or (new_level == old_level and PLACE_RANK.get(
+        levels = {"clause": 0, "sentence": 1, "context": 2, "demonym": 2, "document": 3}
+        new_level = levels.get(str(ev.attrs.get("place_from")), 3)
+        old_level = levels.get(str(target.attrs.get("place_from")), 3)
+        if ev.place and (target.place is None or (new_level == 0 < old_level) or (old_level == 3 > new_level) or (new_level == old_level and PLACE_RANK.get(
                 str(ev.place.attrs.get("place_kind")), 2) < PLACE_RANK.get(str(target.place.attrs.get("place_kind")), 2))):
             target.place, target.attrs["place_from"] = ev.place, ev.attrs.get("place_from")
         have = {_key(m) for m in target.participants}

@@ -24,6 +24,17 @@ __all__ = ["Place", "Places", "load_places"]
 PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
 EXTRACTOR = "places.v1"
 BIG_CITY = 250_000  # cities this big are matched by name even where spaCy misses them
+# big cities whose names are also common English words: never matched in lower-case text
+_COMMON_WORDS = {"sale", "nice", "buffalo", "mobile", "reading", "split", "bath", "victoria", "aurora",
+                 "independence", "surprise", "temple", "mercedes", "concord", "orange", "paradise", "garland",
+                 "hamilton", "lincoln", "mesa", "columbus", "plano", "laredo", "kota", "bar", "batman", "of",
+                 "deal", "hope", "union", "march", "may", "van", "most", "male", "rest", "ha", "mission"}
+
+
+def is_lower_case(text: str) -> bool:
+    """True for texts written without capitals (coders' notes, some social media)."""
+    letters = sum(ch.isalpha() for ch in text[:5000])
+    return letters > 20 and sum(ch.isupper() for ch in text[:5000]) < 0.01 * letters
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class Places:
         self.demonyms: dict[str, str] = {}
         self.matcher = NameMatcher()
         self.demonym_matcher = NameMatcher()
+        self.lower_matcher = NameMatcher()  # cities and demonyms in texts without capitals
+        self.lower_demonyms = NameMatcher()
         extra = data.get("countries") or {}
         for c in pycountry.countries:
             code = c.alpha_2
@@ -70,6 +83,9 @@ class Places:
             for d in spec.get("demonyms") or []:
                 self.demonyms[_fold(d)] = code
                 self.demonym_matcher.add(d, code, exact=True)
+                if len(d) > 3 and d.lower() not in _COMMON_WORDS:
+                    self.lower_demonyms.add(d, code)
+                    self.lower_demonyms.add(d + "s", code)  # "chileans"
         for code, spec in extra.items():  # codes pycountry lacks (XK, ...)
             if code not in self.countries and spec.get("names"):
                 place = Place(spec["names"][0], "country", code)
@@ -111,6 +127,8 @@ class Places:
             if plain != c["name"]:
                 self.by_name.setdefault(_fold(plain), place)
             if c["population"] >= BIG_CITY and c["name"][:1].isupper():
+                if len(plain) > 3 and plain.lower() not in _COMMON_WORDS:
+                    self.lower_matcher.add(plain, place)
                 self.matcher.add(c["name"], place, exact=True)
                 if plain != c["name"]:
                     self.matcher.add(plain, place, exact=True)  # "Montreal" for "Montréal"
@@ -167,10 +185,23 @@ class Places:
             assert isinstance(place, Place)
             prio = 80 if place.kind != "city" else 65
             doc.mentions.append(self.mention(h.name, h.start, h.end, place, 0.9, prio))
-        countries: set[str] = {m.attrs["country"] for m in doc.mentions if m.type == "place" and m.attrs.get("country")}
-        for h in self.demonym_matcher.finditer(doc.text):
-            countries.add(str(h.payloads[0]))
-        doc.meta["countries"] = sorted(countries)
+        lower = is_lower_case(doc.text)
+        if lower:
+            doc.meta["lower_case"] = True
+            taken = {(m.start, m.end) for m in doc.mentions}
+            for h in self.lower_matcher.finditer(doc.text):
+                place = h.payloads[0]
+                assert isinstance(place, Place)
+                if (h.start, h.end) not in taken:
+                    doc.mentions.append(self.mention(h.name, h.start, h.end, place, 0.75, 64))
+        counts: dict[str, int] = {}
+        for m in doc.mentions:
+            if m.type == "place" and m.attrs.get("country"):
+                counts[m.attrs["country"]] = counts.get(m.attrs["country"], 0) + 1
+        for h in self.demonym_matcher.finditer(doc.text) if not lower else self.lower_demonyms.finditer(doc.text):
+            counts[str(h.payloads[0])] = counts.get(str(h.payloads[0]), 0) + 1
+        doc.meta["countries"] = sorted(counts)
+        doc.meta["country_counts"] = counts
         return doc
 
     def countries_near(self, doc: Document, start: int, end: int) -> set[str]:

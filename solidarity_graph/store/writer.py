@@ -97,7 +97,7 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
     schema = load_schema()
     conn.execute(insert(t.documents).values(
         id=doc.id, content_hash=doc.hash, source=doc.source, title=doc.title, published=doc.published,
-        language=doc.language, text=doc.text, meta={k: v for k, v in doc.meta.items() if k not in ("countries", "_near")} or None,
+        language=doc.language, text=doc.text, meta={k: v for k, v in doc.meta.items() if k not in ("countries", "_near", "country_counts")} or None,
         ingested_at=now,
     ))
     w = _Writer(conn, doc, resolver, index, now)
