@@ -136,6 +136,9 @@ def score_rows(shared: Path, *, limit: int | None = None, processes: int = 2) ->
                     "type": ev is not None and ev["type"] in MOBILIZATION, "country": own in codes,
                     "country_any": anywhere in codes, "size": None if bounds is None else size_right(ev, bounds),
                     "identity": identity_right(label, graph.folded_names((ev or {}).get("participants", [])), allow_generic=not org),
+                    # the protesters as the text names them: organizations, or the group ("public sector workers")
+                    "identity_all": identity_right(label, graph.folded_names((ev or {}).get("participants", []))
+                                                   + ([fold(ev["crowd"])] if ev and ev.get("crowd") else []), allow_generic=True),
                     "date": date_right(ev, start), "text_dated": ev is not None and ev.get("date_source") == "text",
                     "in_text": any(has_words(fold(r["notes"]), p) for p in _parts(label) if _ORG.search(p)),
                     "sp_country": gpe is not None and gpe.country in codes,
@@ -170,7 +173,8 @@ def evaluate(shared: Path, *, limit: int | None = None, processes: int = 2) -> S
     orgs, generic = [r for r in res if r["org"]], [r for r in res if not r["org"]]
     dated = [r for r in res if r["text_dated"]]
     fig = {f"mm_{k}": share([r[k] for r in res]) for k in ("type", "country", "country_any", "date")}
-    fig |= {"mm_size": share([r["size"] for r in sized]), "mm_identity": share([r["identity"] for r in orgs]),
+    fig |= {"mm_size": share([r["size"] for r in sized]), "mm_identity": share([r["identity_all"] for r in res]),
+            "mm_identity_org": share([r["identity"] for r in orgs]),
             "mm_identity_generic": share([r["identity"] for r in generic]), "mm_identity_in_text": share([r["in_text"] for r in orgs]),
             "mm_date_text_share": len(dated) / n if n else 0.0, "mm_date_text_right": share([r["date"] for r in dated]),
             "mm_events_found": share([r["event"] is not None for r in res]), "spacy_mm_country": share([r["sp_country"] for r in res]),
@@ -182,7 +186,8 @@ def evaluate(shared: Path, *, limit: int | None = None, processes: int = 2) -> S
         ("country (the event's place)", str(n), pct(fig["mm_country"]), pct(fig["spacy_mm_country"]) + " (first GPE)"),
         ("country (any place in the text)", str(n), pct(fig["mm_country_any"]), "n/a"),
         ("size", f"{len(sized)} ({n - len(sized)} without a usable size)", pct(fig["mm_size"]), "n/a"),
-        ("identity: labels naming an organization", str(len(orgs)), pct(fig["mm_identity"]), pct(fig["spacy_mm_identity"]) + " (first ORG)"),
+        ("identity: all rows (organizations, or the group the text names)", str(n), pct(fig["mm_identity"]), "n/a"),
+        ("identity: labels naming an organization", str(len(orgs)), pct(fig["mm_identity_org"]), pct(fig["spacy_mm_identity"]) + " (first ORG)"),
         ("… that organization named in the text (ceiling)", str(len(orgs)), pct(fig["mm_identity_in_text"]), "n/a"),
         ("identity: generic labels (workers, students...)", str(len(generic)), pct(fig["mm_identity_generic"]), "n/a"),
         ("start date", str(n), pct(fig["mm_date"]), "n/a"),

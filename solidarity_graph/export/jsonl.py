@@ -52,7 +52,8 @@ def iter_records(store: Store) -> Iterator[dict[str, Any]]:
             yield {"kind": "event", "id": f"v{ev.id}", "type": ev.type, "status": ev.status, "date": ev.date,
                    "date_end": ev.date_end, "date_precision": ev.date_precision, "date_source": ev.date_source,
                    "place": ents[ev.place_id].name if ev.place_id else None,
-                   "participants": parts.get(ev.id, []), "targets": targets.get(ev.id, []), "size": ev.size, "size_hedge": ev.size_hedge,
+                   "participants": parts.get(ev.id, []), "targets": targets.get(ev.id, []),
+                   "crowd": (ev.attributes or {}).get("crowd"), "size": ev.size, "size_hedge": ev.size_hedge,
                    "trigger": ev.trigger, "quote": ev.quote, "document": ev.document_id,
                    "span": [ev.start, ev.end], "confidence": ev.confidence, "extractor": ev.extractor,
                    "sources": [{"document": ev.document_id, "quote": ev.quote}, *sources.get(ev.id, [])]}

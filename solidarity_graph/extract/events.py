@@ -284,6 +284,14 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
         if earlier:
             parts = [earlier[-1]]
             ev.attrs["participants_from"] = "the union"
+    # "Google employees", "workers at Amazon's Eastvale center": the employer the action is about
+    for m in [m for m in named if m.type == "organization" and _within(m, sent)
+              and m.attrs.get("kind") not in _LABOR_KINDS and m not in ev.targets]:
+        after, before = text[m.end : m.end + 40], text[max(sent.start, m.start - 40) : m.start]
+        if re.match(rf"(?:’s|'s)?\s+(?:[a-z-]+\s+){{0,2}}(?:{_WORKERS})\b", after) or \
+                re.search(rf"\b(?:{_WORKERS})\s+(?:at|of|for|from)\s+(?:the\s+)?$", before):
+            ev.targets.append(m)
+            parts = [p for p in parts if p is not m]
     if trig.type in ("open_letter", "petition") and parts:
         # "sent an open letter to the US ambassador, Harry Harris, and to ...": whom it is addressed to
         to = re.search(r"\bto\b", text[b : clause.end])
@@ -296,14 +304,51 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     qs = [q for q in doc.quantities if _within(q, clause)]
     if not qs and (clause.start, clause.end) == (sent.start, sent.end):
         qs = [q for q in doc.quantities if _within(q, sent)]
+    if not qs and trig.type in PROTEST_TYPES and para is not None:
+        # "... marched to parliament. about 5,000 people took part.": the crowd of the same paragraph
+        qs = [q for q in doc.quantities if _within(q, para) and q.unit == "people" and _CROWD_NOUN.search(q.of)]
+        if qs:
+            ev.attrs["size_from"] = "context"
     share = next((q for q in qs if q.unit == "share"), None)
     if share is not None:
         ev.size, ev.size_hedge = float(share.attrs.get("size", 0)) or None, share.hedge
     elif qs:
         q = min(qs, key=lambda q: abs(q.start - a))
         ev.size, ev.size_hedge = q.value, q.hedge
+    crowd = _crowd(text, clause, a) or (_crowd(text, sent, a) if (clause.start, clause.end) != (sent.start, sent.end) else None)
+    if crowd:
+        ev.attrs["crowd"] = crowd
     ev.confidence = round(min(0.99, conf * (1.0 if ev.participants else 0.8) * (1.0 if source == "text" else 0.9)), 3)
     return ev
+
+
+_LABOR_KINDS = {"union", "local", "union_federation", "regional_council", "global_union_federation",
+                "international_confederation", "regional_confederation", "coalition", "ngo"}
+_WORKERS = r"workers|employees|staff|drivers|engineers|contractors|couriers|riders|technicians|moderators|janitors|cleaners|nurses|teachers"
+_GROUPS = (
+    r"workers|employees|teachers|nurses|doctors|physicians|students|miners|farmers|peasants|drivers|dockers|"
+    r"dockworkers|pensioners|retirees|civil servants|public servants|journalists|lawyers|residents|villagers|"
+    r"citizens|protesters|protestors|demonstrators|unionists|union members|activists|strikers|staff|laborers|"
+    r"labourers|truckers|pilots|academics|lecturers|professors|firefighters|veterans|women|youths?|people|"
+    r"supporters|traders|vendors|shopkeepers|merchants|steelworkers|autoworkers|metalworkers|engineers|"
+    r"programmers|developers|contractors|moderators|couriers|riders|cleaners|janitors|attendants|members"
+)
+_CROWD = re.compile(rf"\b((?:(?:[a-z]+|[A-Z][\w&'-]*)[ -]){{0,2}}(?:{_GROUPS}))\b")
+_CROWD_NOUN = re.compile(rf"\b(?:{_GROUPS})\b", re.I)
+_NOT_MODIFIER = {"the", "a", "an", "of", "and", "or", "to", "by", "for", "with", "some", "about", "many", "thousands",
+                 "hundreds", "dozens", "several", "more", "than", "over", "other", "their", "its", "his", "her",
+                 "were", "was", "had", "have", "who", "which", "that", "in", "on", "at", "as", "from"}
+
+
+def _crowd(text: str, span: Span, trig: int) -> str | None:
+    """Who took part, as the text names the group: "public sector workers", "Amazon warehouse workers"."""
+    found = []
+    for m in _CROWD.finditer(text, span.start, span.end):
+        words = m.group(1).split()
+        while len(words) > 1 and (words[0].lower() in _NOT_MODIFIER or words[0].isdigit()):
+            words = words[1:]
+        found.append((m.start(1) > trig, abs(m.start(1) - trig), " ".join(words)))
+    return min(found)[2] if found else None
 
 
 def _origin(text: str, span: Span, m: Mention) -> bool:

@@ -25,10 +25,20 @@ WORDS = {
     "a dozen": 12, "dozens": 24, "hundreds": 200, "several hundred": 300, "thousands": 2000,
     "several thousand": 3000, "tens of thousands": 20000, "hundreds of thousands": 200000,
     "millions": 2000000, "a hundred": 100, "a thousand": 1000, "one hundred": 100,
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100,
+    "hundred": 100,
 }
+_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+for _i, _w in enumerate(_UNITS, 1):
+    WORDS.setdefault(_w, _i)
+for _i, _w in enumerate(_TENS, 2):
+    WORDS.setdefault(_w, _i * 10)
+    for _j, _u in enumerate(_UNITS[:9], 1):
+        WORDS.setdefault(f"{_w}-{_u}", _i * 10 + _j)
+for _w, _v in list(WORDS.items()):
+    if _v < 100 and " " not in _w:
+        WORDS.setdefault(f"{_w} hundred", _v * 100)
+        WORDS.setdefault(f"{_w} thousand", _v * 1000)
 # Vague numbers are hedged by themselves ("thousands" means at least 2,000 or so).
 VAGUE = {"dozens", "hundreds", "several hundred", "thousands", "several thousand", "tens of thousands", "hundreds of thousands", "millions"}
 HEDGES = r"about|around|approximately|roughly|nearly|almost|some|over|more than|at least|up to|an estimated|estimated|close to|as many as|fewer than|less than|only"
@@ -36,7 +46,7 @@ SHARES = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25, 
 _NUM = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s*(?:million|thousand))?|" + "|".join(sorted(map(re.escape, WORDS), key=len, reverse=True))
 _QTY = re.compile(
     rf"\b(?:(?P<hedge>{HEDGES})\s+)?(?:(?P<share>{'|'.join(SHARES)})\s+of\s+(?:the\s+|its\s+|their\s+)?)?"
-    rf"(?P<num>{_NUM})\s+(?:of\s+)?(?P<mods>(?:[A-Z][\w.’'-]*\s+|[a-z-]+\s+){{0,3}}?)(?P<noun>{NOUNS})\b",
+    rf"(?P<num>{_NUM})\s+(?:of\s+)?(?P<mods>(?:[A-Z][\w.’'&-]*\s+|[a-z-]+\s+){{0,3}}?)(?P<noun>{NOUNS})\b",
     re.I,
 )
 _DELEGATION = re.compile(rf"\bdelegation\s+of\s+(?:(?P<hedge>{HEDGES})\s+)?(?P<num>{_NUM})\b", re.I)
