@@ -131,13 +131,13 @@ def spacy_mentions(doc: Document, ents: list[RawEnt], places: Places) -> Documen
             if not t[:1].isupper() or len(t) < 2 or title_re().fullmatch(t):
                 continue
             if places.lookup(t) is not None:
-                place = places.lookup(t)
+                place = places.lookup(t, doc.meta.get("countries", ()))
                 assert place is not None
                 doc.mentions.append(places.mention(t, start, end, place, 0.7, 55))
                 continue
             doc.mentions.append(Mention(t, "organization", start, end, EXTRACTOR, 0.6, attrs={"priority": 60}))
         elif e.label in ("GPE", "LOC"):
-            place = places.lookup(t)
+            place = places.lookup(t, doc.meta.get("countries", ()))
             if place is None:
                 if not t[:1].isupper() or t.lower() in _GENERIC_GEO or "-" in t and all(w.lower() in _GENERIC_GEO for w in t.split("-")):
                     continue

@@ -318,7 +318,12 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     crowd = _crowd(text, clause, a) or (_crowd(text, sent, a) if (clause.start, clause.end) != (sent.start, sent.end) else None)
     if crowd:
         ev.attrs["crowd"] = crowd
-    ev.confidence = round(min(0.99, conf * (1.0 if ev.participants else 0.8) * (1.0 if source == "text" else 0.9)), 3)
+    # confidence falls with every argument that was borrowed rather than read in the event's own clause
+    place_factor = {"clause": 1.0, "sentence": 0.95, "context": 0.85, "demonym": 0.8, "document": 0.7}.get(
+        str(ev.attrs.get("place_from")), 0.9) if ev.place is not None else 0.9
+    part_factor = 1.0 if ev.participants and not ev.attrs.get("participants_from") else 0.85 if ev.participants else 0.8
+    date_factor = 1.0 if source == "text" else 0.9
+    ev.confidence = round(min(0.99, conf * place_factor * part_factor * date_factor), 3)
     return ev
 
 

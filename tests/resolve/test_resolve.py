@@ -65,3 +65,13 @@ def test_resolve_org_threshold(a: str, b: str, same: bool) -> None:
     from solidarity_graph.resolve.rules import ORG_THRESHOLD
 
     assert (org_score(fold_name(a), fold_name(b)) >= ORG_THRESHOLD) is same
+
+
+def test_resolve_same_place_name_two_countries(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path, [
+        "Nurses rallied in London, England, on Tuesday.",
+        "Auto workers marched in London, Ontario, Canada, on Tuesday.",
+    ])
+    with store.connect() as conn:
+        londons = {(r.name, r.country) for r in conn.execute(select(t.entities.c.name, t.entities.c.country).where(t.entities.c.name == "London"))}
+    assert {c for _, c in londons} == {"GB", "CA"}
