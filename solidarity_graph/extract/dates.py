@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import re
 import warnings
+from functools import lru_cache
 from typing import Any
 
 from solidarity_graph.extract.sentences import RawEnt
@@ -164,6 +165,7 @@ def _rule_value(kind: str, g: tuple[Any, ...], base: dt.date | None, future: boo
     return None
 
 
+@lru_cache(maxsize=4096)
 def _dateparser(text: str, base: dt.date | None) -> DateValue | None:
     # only spans that name a month or a year; durations and ages ("70-year", "19 years") are no dates
     if not re.search(_MON + r"|\b(?:19|20)\d\d\b", text) or re.search(r"-year|\byears?\b|\bdecades?\b|\bold\b", text, re.I):

@@ -8,6 +8,7 @@ several sentences of a document, with dates and places that agree, become one ev
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,21 +124,30 @@ def find_events(doc: Document, places: Places, located: dict[str, str]) -> Docum
     dates = [m for m in doc.mentions if m.type == "date"]
     named = [m for m in doc.mentions if m.type in ("organization", "person", "place")]
     sents = doc.sentences
-    para_of = {i: next((p for p in doc.paragraphs if p.start <= s.start < p.end), None) for i, s in enumerate(sents)}
-    for si, sent in enumerate(sents):
-        seg = text[sent.start : sent.end]
-        found: list[tuple[int, int, Trigger]] = []
-        for trig in triggers:
-            for m in trig.rx.finditer(seg):
-                if trig.needs and not trig.needs.search(seg):
-                    continue
-                if trig.not_ and trig.not_.search(seg[max(0, m.start() - 60) : m.end() + 20]):
-                    continue
-                a, b = sent.start + m.start(), sent.start + m.end()
-                if any(a < y and x < b for x, y, _ in found):
-                    continue  # a longer trigger already holds this text
-                found.append((a, b, trig))
-            found.sort(key=lambda f: -(f[1] - f[0]))
+    starts = [x.start for x in sents]
+    pstarts = [p.start for p in doc.paragraphs]
+    para_of: dict[int, Span | None] = {}
+    for i, x in enumerate(sents):
+        k = bisect.bisect_right(pstarts, x.start) - 1
+        para_of[i] = doc.paragraphs[k] if k >= 0 and x.start < doc.paragraphs[k].end else None
+    # each trigger runs once over the whole text; its matches are sorted into their sentences
+    by_sent: dict[int, list[tuple[int, int, Trigger]]] = {}
+    for trig in triggers:
+        for m in trig.rx.finditer(text):
+            si = bisect.bisect_right(starts, m.start()) - 1
+            if si < 0 or m.end() > sents[si].end:
+                continue
+            sent = sents[si]
+            if trig.needs and not trig.needs.search(text, sent.start, sent.end):
+                continue
+            if trig.not_ and trig.not_.search(text[max(sent.start, m.start() - 60) : min(sent.end, m.end() + 20)]):
+                continue
+            found = by_sent.setdefault(si, [])
+            if any(m.start() < y and x < m.end() for x, y, _ in found):
+                continue  # an earlier trigger already holds this text
+            found.append((m.start(), m.end(), trig))
+    for si, found in sorted(by_sent.items()):
+        sent = sents[si]
         # one event per clause and codebook group: "rally and march" is one event, a rally;
         # "marches, demonstrations and strikes ... voted to impeach" is a protest and a political change
         best: dict[tuple[str, int], tuple[int, int, Trigger, Span]] = {}

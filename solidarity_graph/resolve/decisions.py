@@ -41,6 +41,8 @@ class EntityIndex:
     by_surname: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     org_norms: dict[str, int] = field(default_factory=dict)
     country_of: dict[int, str] = field(default_factory=dict)
+    # (event type, place id, year) of stored events dated by their text: where another report may join
+    event_keys: set[tuple[str, int, str]] = field(default_factory=set)
 
     def add(self, entity_id: int, type_: str, names: list[str], gaz_key: str | None, surname_key: Any,
             country: str | None = None) -> None:

@@ -105,6 +105,9 @@ class Store:
                 names: dict[int, list[str]] = {}
                 for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name)):
                     names.setdefault(r.entity_id, []).append(r.name)
+                for ev in conn.execute(select(t.events.c.type, t.events.c.place_id, t.events.c.date).where(
+                        t.events.c.date_source == "text", t.events.c.place_id.is_not(None))):
+                    idx.event_keys.add((ev.type, ev.place_id, (ev.date or "")[:4]))
             for eid, r in ents.items():
                 idx.add(eid, r.type, names.get(eid, []), r.gazetteer_key, surname_key, r.country if r.type == "place" else None)
             self._index = idx

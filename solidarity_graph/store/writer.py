@@ -122,7 +122,8 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         roles = {w.entity(p): "participant" for p in ev.participants}
         for m in ev.targets:
             roles.setdefault(w.entity(m), "target")
-        same = _same_event(conn, doc.id, ev, place_id, set(roles))
+        key = (ev.type, place_id or 0, (ev.date or "")[:4])
+        same = _same_event(conn, doc.id, ev, place_id, set(roles)) if key in index.event_keys else None
         if same is not None:
             # the same event told by another document: one event, one more source (issue 3)
             for s, e in [(ev.start, ev.end), *ev.attrs.get("evidence", [])]:
@@ -141,6 +142,8 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
             extractor=ev.extractor, confidence=ev.confidence, attributes=attrs or None,
         )))
         w.added["events"] += 1
+        if ev.date_source == "text" and place_id is not None:
+            index.event_keys.add(key)
         if roles:
             conn.execute(insert(t.event_participants), [dict(event_id=evid, entity_id=e, role=r) for e, r in roles.items()])
         for s, e in ev.attrs.get("evidence", []):
