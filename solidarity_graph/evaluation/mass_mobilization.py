@@ -146,23 +146,19 @@ def score_rows(shared: Path, *, limit: int | None = None, processes: int = 2) ->
     return out, {"rows": len(rows), "source_dates": sum(p is not None for p in pubs), "failures": failures}
 
 
-LIMITS = """**What limits it** (from reading misses on the full dev set). *Type*: nearly every miss is a row
-with no event at all: one-line notes without a protest word ("blocking highways", "police use tear gas &
-rubber bullets", "labor day", "occupying mine", the typo "general stirke"); road blockades have no codebook
-type; a few main events are the state's response (an imprisonment, a coup anniversary). *Country*: about
-half of the notes name neither the country nor a demonym (many are a phrase like "general strike"); lower-case
-city names (athens, harare, windhoek, lima) are missed, since big cities are matched by name only when
-capitalised; "guinea bissau" is read as Guinea; demonyms ("chileans", "romanian") do not give the event a
-place; another country in the sentence wins ("greek flags ... macedonia"); a place name has one reading per
-store. Plain spaCy finds few GPEs in lower-case text. *Size*: in most rows the main event carries no size
-although the number is in the text (another clause, or a quantity record not attached to the event); when
-one is attached, "thousands" is read as 2,000 against labels like "10000s", or the count is of injured,
-arrested or union members. *Identity*: the labelled organization is written in the notes in under half of
-the rows; lower-case organization names are found only when the gazetteer knows them, so main events mostly
-have no participants; the commonest label, "ladies in white", sits in a text whose main event is an
-imprisonment. Generic labels (workers, students) cannot match organization names. *Date*: "today" in a wire
-report resolves to the article date, often the day after the coded start; undated events take the article
-date; some text dates belong to another event ("next week", a meeting in May, "25 3 1996")."""
+LIMITS = """**What limits it** (read from the misses of this dev set; big-city names and demonyms in
+lower-case text, the country a text names most as a last-resort venue (marked `place_from: document`),
+crowd sizes from the same paragraph and the group the text names (`crowd`) were added after a first
+reading). *Type*: nearly every miss is a row with no event: one-line notes without a protest word
+("blocking highways", "police use tear gas & rubber bullets", "labor day", the typo "general stirke"); road
+blockades have no codebook type. *Country*: about four notes in ten name neither a country, a big city nor a
+demonym; smaller towns are not matched in lower case (only cities of 250,000 people or more, to keep common
+words out). *Size*: the crowd count is often absent or is a count of the injured, arrested or of union
+members; vague words get fixed values ("thousands" = 2,000 against labels like "10000s"). *Identity*: the
+labelled organization is written in the notes in under half of the rows (see the ceiling line); many rows
+repeat one text with a generic label, and the commonest organization label, "ladies in white", is not in the
+gazetteer. *Date*: "today" in a wire report resolves to the article date, often the day after the coded
+start; undated events take the article date."""
 
 
 def evaluate(shared: Path, *, limit: int | None = None, processes: int = 2) -> Section:
