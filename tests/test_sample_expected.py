@@ -17,7 +17,7 @@ from solidarity_graph.resolve import fold_name
 from solidarity_graph.store import Store
 
 EXPECTED = Path(__file__).parent / "data" / "sample_expected.yaml"
-FLOORS = {"organizations": 0.85, "people": 0.9, "places": 0.9, "events": 0.3, "relations": 0.15}
+FLOORS = {"organizations": 0.85, "people": 0.9, "places": 0.9, "events": 0.38, "relations": 0.3}
 
 
 @pytest.fixture(scope="module")

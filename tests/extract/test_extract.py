@@ -59,3 +59,36 @@ def test_extract_event_status(extractor, text: str, status: str) -> None:
     doc = extractor(Document(text=text, source="t", published="2025-08-04"))
     assert doc.events, text
     assert doc.events[0].status == status
+
+
+@pytest.mark.parametrize(
+    ("text", "crowd", "target"),
+    [
+        ("About 17,000 AT&T workers walked off the job on Wednesday.", "AT&T workers", "AT&T"),
+        ("Thousands of public sector workers marched in Athens against pay cuts.", "public sector workers", None),
+    ],
+)
+def test_extract_event_crowd_and_employer(extractor, text: str, crowd: str, target: str | None) -> None:
+    doc = extractor(Document(text=text, source="t", published="2019-05-02"))
+    ev = doc.events[0]
+    assert ev.attrs.get("crowd") == crowd
+    assert ev.size and ev.size >= 2000
+    if target:
+        assert target in {m.text for m in ev.targets}
+
+
+def test_extract_lower_case_places_and_demonyms(extractor) -> None:
+    doc = extractor(Document(text="thousands of chilean teachers marched in santiago to demand higher pay.", source="t", published="2019-05-02"))
+    ev = doc.events[0]
+    assert ev.place is not None and ev.place.attrs.get("country") == "CL"
+
+
+def test_extract_city_read_against_the_countries_named(extractor) -> None:
+    doc = extractor(Document(text="Tech workers in Santa Clara, California, held a rally on Monday.", source="t", published="2019-05-02"))
+    place = next(m for m in doc.mentions if m.type == "place" and m.text == "Santa Clara")
+    assert place.attrs.get("country") == "US"
+
+
+def test_extract_no_relative_dates_without_a_document_date(extractor) -> None:
+    doc = extractor(Document(text="Drivers went on strike on Thursday and again on May 1st.", source="t"))
+    assert all(e.date is None for e in doc.events)
