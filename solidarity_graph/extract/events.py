@@ -32,7 +32,10 @@ ACTOR_TYPES = {"negotiation_round", "agreement", "declaration", "repression", "p
 
 _FAILED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:reached|agreed|held|signed)|\bno agreement\b|\bfailed\b|\bcollapsed\b|\bbroke down\b|\bcancell?ed\b|\bcalled off\b|\bdefeat of\b|\battempted\b", re.I)
 _PLANNED = re.compile(r"\b(?:will|shall|plans? to|planning to|is to|are to|to be held|scheduled|upcoming|set to|going to|intends? to|would|ahead of|in the run-up to|before the)\b", re.I)
-_DEMANDED = re.compile(r"\b(?:demand(?:s|ed|ing)?|call(?:s|ed|ing)? (?:on|for)|urg(?:e|es|ed|ing)|must)\b[^.]{0,60}$", re.I)
+# the demand must govern the trigger: no "and", comma or semicolon between ("demanded X and called a rally")
+_DEMANDED = re.compile(r"\b(?:demand(?:s|ed|ing)?|call(?:s|ed|ing)? (?:on|for)|urg(?:e|es|ed|ing)|must)\b(?:(?!\band\b)[^.,;]){0,60}$", re.I)
+# "stop the layoffs", "against the lockout": the event is real, the demand is to end it
+_OPPOSED = re.compile(r"\b(?:stop|end|halt|cancel|reverse|withdraw|against|oppose|opposing|protest(?:ing)?)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+)?$", re.I)
 _THREAT = re.compile(r"\b(?:threat(?:en|ens|ened)?|could|(?-i:may)|might|face|facing|at risk|if the|forced to|concerns? over|prevent|feared?)\b", re.I)
 
 
@@ -91,7 +94,7 @@ def _status(text: str, clause: Span, trig_start: int, trig_end: int) -> str:
     if _FAILED.search(near):
         # "forced to take unpaid leave if the agreement is not agreed": a threat, not a failure
         return "threatened" if re.search(r"\bif\b", near, re.I) else "failed"
-    if _DEMANDED.search(before[-80:]):
+    if _DEMANDED.search(before[-80:]) and not _OPPOSED.search(before[-30:]):
         return "demanded"
     if _PLANNED.search(before[-60:]) or re.search(r"\bwill\b", seg[:200], re.I) and not re.search(r"\b(?:was|were|has|have|had|did)\b", before[-40:]):
         return "planned"

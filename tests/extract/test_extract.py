@@ -92,3 +92,17 @@ def test_extract_city_read_against_the_countries_named(extractor) -> None:
 def test_extract_no_relative_dates_without_a_document_date(extractor) -> None:
     doc = extractor(Document(text="Drivers went on strike on Thursday and again on May 1st.", source="t"))
     assert all(e.date is None for e in doc.events)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("The unions demand to stop the deployment and called a rally.", "happened"),
+        ("We call on the government to stop the layoffs at the plant.", "happened"),
+        ("The union demanded a general strike.", "demanded"),
+        ("Drivers are forced to take unpaid leave if the agreement is not agreed.", "threatened"),
+    ],
+)
+def test_extract_status_governed_by_its_verb(extractor, text: str, status: str) -> None:
+    doc = extractor(Document(text=text, source="t", published="2019-05-02"))
+    assert doc.events[0].status == status
