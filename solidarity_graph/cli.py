@@ -215,6 +215,21 @@ def export(db: str | None, fmt: str, out: Path | None) -> None:
     click.echo(f"wrote {n} records to {out}", err=True)
 
 
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the data is sensitive: localhost unless you mean it).")
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(db: str | None, host: str, port: int) -> None:
+    """Serve the web UI and the HTTP API."""
+    import uvicorn
+
+    from solidarity_graph.web.app import create_app
+
+    app = create_app(store=_open(db))
+    click.echo(f"Solidarity Graph on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @main.command(name="eval")
 @click.option("--shared", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The folder holding eval/ (default: ../shared beside the project, or SOLIDARITY_SHARED).")

@@ -1,6 +1,8 @@
-"""Queries over the store: search, entity pages, timelines."""
+"""Queries over the store: search, entity and document pages, timelines, the graph."""
 
+from solidarity_graph.query.document import document_page, recent_documents
 from solidarity_graph.query.entity import entity_page, find_entity
+from solidarity_graph.query.graph import neighborhood, path
 from solidarity_graph.query.timeline import timeline
 
-__all__ = ["entity_page", "find_entity", "timeline"]
+__all__ = ["document_page", "entity_page", "find_entity", "neighborhood", "path", "recent_documents", "timeline"]

@@ -32,7 +32,9 @@ def find_entity(store: Store, name: str) -> list[dict[str, Any]]:
 def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
     """Everything the graph knows of one entity, every fact with its quote and document."""
     with store.connect() as conn:
-        e = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).one()
+        e = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
+        if e is None:
+            raise KeyError(entity_id)
         names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
         aliases = sorted({r[0] for r in conn.execute(select(t.aliases.c.name).where(t.aliases.c.entity_id == entity_id))} - {e.name})
         rels = []

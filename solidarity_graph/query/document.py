@@ -1,0 +1,41 @@
+"""A document's page: its text with the names found in it, and every fact taken from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from solidarity_graph.store import Store
+from solidarity_graph.store import tables as t
+
+__all__ = ["document_page", "recent_documents"]
+
+
+def document_page(store: Store, doc_id: str) -> dict[str, Any]:
+    """Text, metadata, mentions (with their entities) and the events and relations of one document."""
+    with store.connect() as conn:
+        d = conn.execute(select(t.documents).where(t.documents.c.id == doc_id)).first()
+        if d is None:
+            raise KeyError(doc_id)
+        names = {r.id: (r.name, r.type) for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type))}
+        mentions = [{"start": m.start, "end": m.end, "text": m.text, "entity_id": m.entity_id,
+                     "entity": names[m.entity_id][0], "type": names[m.entity_id][1], "confidence": m.confidence}
+                    for m in conn.execute(select(t.mentions).where(t.mentions.c.document_id == doc_id).order_by(t.mentions.c.start))]
+        events = [{"id": e.id, "type": e.type, "status": e.status, "date": e.date, "place": names[e.place_id][0] if e.place_id else None,
+                   "quote": e.quote, "start": e.start, "end": e.end, "confidence": e.confidence}
+                  for e in conn.execute(select(t.events).where(t.events.c.document_id == doc_id).order_by(t.events.c.start))]
+        rels = [{"subject": names[r.subject_id][0], "subject_id": r.subject_id, "predicate": r.predicate,
+                 "object": names[r.object_id][0], "object_id": r.object_id, "attributes": r.attributes or {},
+                 "quote": r.quote, "start": r.start, "end": r.end, "confidence": r.confidence}
+                for r in conn.execute(select(t.relations).where(t.relations.c.document_id == doc_id).order_by(t.relations.c.start))]
+    return {"id": d.id, "title": d.title, "source": d.source, "published": d.published, "language": d.language,
+            "text": d.text, "mentions": mentions, "events": events, "relations": rels}
+
+
+def recent_documents(store: Store, limit: int = 10) -> list[dict[str, Any]]:
+    """The documents ingested last."""
+    with store.connect() as conn:
+        rows = conn.execute(select(t.documents.c.id, t.documents.c.title, t.documents.c.source, t.documents.c.published,
+                                   t.documents.c.ingested_at).order_by(t.documents.c.ingested_at.desc(), t.documents.c.id).limit(limit))
+        return [dict(r._mapping) for r in rows]

@@ -1,0 +1,85 @@
+"""``/api/v1``: JSON for everything the pages show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from solidarity_graph import query
+from solidarity_graph.store import Store
+from solidarity_graph.store.search import search_documents, search_names
+from solidarity_graph.web.app import not_found
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def search_data(store: Store, q: str, type_: str | None = None, country: str | None = None, limit: int = 30) -> dict[str, Any]:
+    """Names and documents matching ``q``, with facets by entity type and country."""
+    with store.connect() as conn:
+        names = search_names(conn, q, 200) if q.strip() else []
+        docs = search_documents(conn, q, limit) if q.strip() else []
+    facets: dict[str, dict[str, int]] = {"type": {}, "country": {}}
+    for n in names:
+        facets["type"][n["type"]] = facets["type"].get(n["type"], 0) + 1
+        if n["country"]:
+            facets["country"][n["country"]] = facets["country"].get(n["country"], 0) + 1
+    names = [n for n in names if (not type_ or n["type"] == type_) and (not country or n["country"] == country)]
+    return {"ok": True, "q": q, "entities": names[:limit], "documents": docs, "facets": facets}
+
+
+@router.get("/search")
+def api_search(request: Request, q: str = Query("", max_length=500), type: str | None = None,
+               country: str | None = None, limit: int = Query(30, ge=1, le=200)) -> dict[str, Any]:
+    """Full-text search over names and documents."""
+    return search_data(_store(request), q, type, country, limit)
+
+
+@router.get("/entities/{entity_id}")
+def api_entity(request: Request, entity_id: int) -> dict[str, Any]:
+    """An entity with its aliases, roles, relations, events and the decisions that made it."""
+    try:
+        return {"ok": True, **query.entity_page(_store(request), entity_id)}
+    except KeyError as e:
+        raise not_found(f"entity {entity_id}") from e
+
+
+@router.get("/documents/{doc_id}")
+def api_document(request: Request, doc_id: str) -> dict[str, Any]:
+    """A document's text, its mentions and the facts taken from it."""
+    try:
+        return {"ok": True, **query.document_page(_store(request), doc_id)}
+    except KeyError as e:
+        raise not_found(f"document {doc_id}") from e
+
+
+@router.get("/events")
+def api_events(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None,
+               limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
+    """A timeline of events, filtered by type, start date and entity."""
+    rows = query.timeline(_store(request), entity_ids=[entity] if entity else None, type_=type, since=since, limit=limit)
+    return {"ok": True, "events": rows}
+
+
+@router.get("/graph/{entity_id}")
+def api_graph(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3),
+              predicate: list[str] | None = Query(None)) -> dict[str, Any]:
+    """The neighborhood of an entity (depth 1-3), optionally only some relation types."""
+    try:
+        return {"ok": True, **query.neighborhood(_store(request), entity_id, depth=depth, predicates=set(predicate or []) or None)}
+    except KeyError as e:
+        raise not_found(f"entity {entity_id}") from e
+
+
+@router.get("/path")
+def api_path(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> dict[str, Any]:
+    """The shortest chain of relations or shared events between two entities."""
+    try:
+        return {"ok": True, "steps": query.path(_store(request), source, target)}
+    except KeyError as e:
+        raise not_found(f"entity {e.args[0]}") from e

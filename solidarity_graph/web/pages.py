@@ -1,0 +1,123 @@
+"""The pages: home, search, entity, document, graph, path, timeline; each also as ``.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from solidarity_graph import query
+from solidarity_graph.schema import load_schema
+from solidarity_graph.web.api import api_document, api_entity, api_events, api_graph, search_data
+from solidarity_graph.web.app import not_found
+
+router = APIRouter(include_in_schema=False)
+
+
+def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLResponse:
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, template, data)
+    return response
+
+
+def home_data(request: Request) -> dict[str, Any]:
+    """Counts, the latest documents and events."""
+    store = request.app.state.store
+    events = query.timeline(store, limit=100000)[-10:][::-1]
+    return {"ok": True, "counts": store.counts(), "documents": query.recent_documents(store), "events": events}
+
+
+@router.get("/index.json")
+def home_json(request: Request) -> dict[str, Any]:
+    return home_data(request)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return _render(request, "home.html", home_data(request))
+
+
+@router.get("/search.json")
+def search_json(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None) -> dict[str, Any]:
+    return search_data(request.app.state.store, q, type, country)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None) -> HTMLResponse:
+    return _render(request, "search.html", search_data(request.app.state.store, q, type, country))
+
+
+@router.get("/entity/{entity_id}.json")
+def entity_json(request: Request, entity_id: int) -> dict[str, Any]:
+    return api_entity(request, entity_id)
+
+
+@router.get("/entity/{entity_id}", response_class=HTMLResponse)
+def entity(request: Request, entity_id: int) -> HTMLResponse:
+    return _render(request, "entity.html", api_entity(request, entity_id))
+
+
+@router.get("/document/{doc_id}.json")
+def document_json(request: Request, doc_id: str) -> dict[str, Any]:
+    return api_document(request, doc_id)
+
+
+@router.get("/document/{doc_id}", response_class=HTMLResponse)
+def document(request: Request, doc_id: str) -> HTMLResponse:
+    data = api_document(request, doc_id)
+    return _render(request, "document.html", {**data, "pieces": _pieces(data["text"], data["mentions"])})
+
+
+def _pieces(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The text cut into plain runs and linked mentions (the template escapes every piece)."""
+    out: list[dict[str, Any]] = []
+    pos = 0
+    for m in mentions:
+        if m["start"] < pos:
+            continue
+        out.append({"text": text[pos : m["start"]]})
+        out.append({"text": text[m["start"] : m["end"]], "mention": m})
+        pos = m["end"]
+    out.append({"text": text[pos:]})
+    return out
+
+
+@router.get("/graph/{entity_id}.json")
+def graph_json(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3), predicate: list[str] | None = Query(None)) -> dict[str, Any]:
+    return api_graph(request, entity_id, depth, predicate)
+
+
+@router.get("/graph/{entity_id}", response_class=HTMLResponse)
+def graph(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3), predicate: list[str] | None = Query(None)) -> HTMLResponse:
+    data = api_graph(request, entity_id, depth, predicate)
+    center = next(n for n in data["nodes"] if n["id"] == entity_id)
+    return _render(request, "graph.html", {**data, "center_node": center, "predicates": sorted(load_schema().relation_types),
+                                            "chosen": predicate or []})
+
+
+@router.get("/path.json")
+def path_json(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> dict[str, Any]:
+    try:
+        return {"ok": True, "steps": query.path(request.app.state.store, source, target)}
+    except KeyError as e:
+        raise not_found(f"entity {e.args[0]}") from e
+
+
+@router.get("/path", response_class=HTMLResponse)
+def path(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> HTMLResponse:
+    data = path_json(request, source, target)
+    store = request.app.state.store
+    names = {i: query.entity_page(store, i)["name"] for i in (source, target)}
+    return _render(request, "path.html", {**data, "source": source, "target": target, "names": names})
+
+
+@router.get("/events.json")
+def events_json(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None) -> dict[str, Any]:
+    return api_events(request, type, since, entity, 500)
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None) -> HTMLResponse:
+    data = api_events(request, type, since, entity, 500)
+    return _render(request, "events.html", {**data, "types": sorted(load_schema().event_types), "type": type, "since": since})
