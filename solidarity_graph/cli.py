@@ -230,6 +230,130 @@ def serve(db: str | None, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def _who() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _curate(fn: Callable[[], dict[str, Any]]) -> None:
+    try:
+        out = fn()
+    except SolidarityGraphError as e:
+        raise click.ClickException(str(e)) from e
+    entity = out.get("entity")
+    click.echo(f"done (audit #{out['curation']})" + (f": [{entity['id']}] {entity['name']}" if entity else ""))
+
+
+@main.command()
+@click.argument("keep", type=int)
+@click.argument("drop", type=int)
+@db_option
+@click.option("--note", help="Why.")
+def merge(keep: int, drop: int, db: str | None, note: str | None) -> None:
+    """Merge entity DROP into entity KEEP (ids from search or show)."""
+    from solidarity_graph.curation import merge_entities
+
+    store = _open(db)
+    _curate(lambda: merge_entities(store, keep, drop, who=_who(), note=note))
+
+
+@main.command()
+@click.argument("entity", type=int)
+@click.argument("alias")
+@db_option
+@click.option("--note", help="Why.")
+def split(entity: int, alias: str, db: str | None, note: str | None) -> None:
+    """Split ALIAS off ENTITY into an entity of its own."""
+    from solidarity_graph.curation import split_alias
+
+    store = _open(db)
+    _curate(lambda: split_alias(store, entity, alias, who=_who(), note=note))
+
+
+@main.command()
+@click.argument("entity", type=int)
+@click.argument("name")
+@db_option
+@click.option("--note", help="Why.")
+def rename(entity: int, name: str, db: str | None, note: str | None) -> None:
+    """Give ENTITY a new canonical NAME (the old one stays an alias)."""
+    from solidarity_graph.curation import rename_entity
+
+    store = _open(db)
+    _curate(lambda: rename_entity(store, entity, name, who=_who(), note=note))
+
+
+@main.command(name="set")
+@click.argument("entity", type=int)
+@click.argument("field", type=click.Choice(["kind", "country"]))
+@click.argument("value")
+@db_option
+@click.option("--note", help="Why.")
+def set_(entity: int, field: str, value: str, db: str | None, note: str | None) -> None:
+    """Set an entity's kind or country."""
+    from solidarity_graph.curation import set_attribute
+
+    store = _open(db)
+    _curate(lambda: set_attribute(store, entity, field, value, who=_who(), note=note))
+
+
+@main.command()
+@click.argument("verdict", type=click.Choice(["accept", "reject"]))
+@click.argument("kind", type=click.Choice(["relation", "event"]))
+@click.argument("fact_id", type=int)
+@db_option
+@click.option("--note", help="Why.")
+def review(verdict: str, kind: str, fact_id: int, db: str | None, note: str | None) -> None:
+    """Accept or reject an extracted relation or event (the verdict survives re-extraction)."""
+    from solidarity_graph.curation import review_fact
+
+    store = _open(db)
+    _curate(lambda: review_fact(store, kind, fact_id, verdict + "ed", who=_who(), note=note))
+
+
+@main.command(name="add-fact")
+@click.argument("subject", type=int)
+@click.argument("predicate")
+@click.argument("object_", metavar="OBJECT", type=int)
+@click.option("--note", required=True, help="Where the fact comes from (shown as its quote).")
+@click.option("--title", help="For holds_role: the title.")
+@db_option
+def add_fact_cmd(subject: int, predicate: str, object_: int, note: str, title: str | None, db: str | None) -> None:
+    """Add a relation by hand, with a note saying where it comes from."""
+    from solidarity_graph.curation import add_fact
+
+    store = _open(db)
+    _curate(lambda: add_fact(store, subject, predicate, object_, who=_who(), note=note,
+                             attributes={"title": title} if title else None))
+
+
+@main.command()
+@db_option
+@click.option("--document", "documents", multiple=True, help="Only this document id (repeatable).")
+def reextract(db: str | None, documents: tuple[str, ...]) -> None:
+    """Extract stored documents again and replace their facts; curators' work holds."""
+    from solidarity_graph.pipeline import reextract as run
+
+    store = _open(db)
+    summary = run(store, list(documents) or None)
+    click.echo(f"re-extracted {summary.new} documents; added {summary.added['entities']} entities, "
+               f"{summary.added['events']} events, {summary.added['relations']} relations")
+    for path, reason in summary.failed:
+        click.echo(f"Error: {path}: {reason}", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--limit", default=50, show_default=True)
+def audit(db: str | None, limit: int) -> None:
+    """The curation log: who changed what, when."""
+    from solidarity_graph.curation import audit_log
+
+    for row in audit_log(_open(db), limit):
+        click.echo(f"#{row['id']} {row['at']} {row['who']} {row['action']} {row['target']}" + (f" - {row['note']}" if row["note"] else ""))
+
+
 @main.command(name="eval")
 @click.option("--shared", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The folder holding eval/ (default: ../shared beside the project, or SOLIDARITY_SHARED).")

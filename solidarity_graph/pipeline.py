@@ -125,6 +125,34 @@ def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, 
     return summary
 
 
+def reextract(store: Any, ids: list[str] | None = None, *, processes: int = 1) -> IngestSummary:
+    """Extract stored documents again (after a better extractor or a curation) and replace their facts.
+
+    Curators' work holds: reviews stick to fact fingerprints, merged names are aliases of the kept
+    entity, hand-made facts belong to no document.
+    """
+    from solidarity_graph.extract.entities import surname_key
+    from solidarity_graph.extract.gazetteer import load_gazetteer
+    from solidarity_graph.resolve import Resolver
+
+    summary = IngestSummary()
+    docs = store.stored_documents(ids)
+    gazetteer = load_gazetteer()
+    resolver = store.index(lambda idx: Resolver(idx, gazetteer, surname_key))
+    for doc in docs:
+        doc.meta.pop("acronyms", None)
+        doc.meta.pop("acronym_defs", None)
+        extracted = _extract_safe(doc)
+        if extracted.meta.get("failed"):
+            summary.failed.append((doc.source, "; ".join(extracted.errors)))
+            continue
+        added = store.replace(extracted, resolver)
+        summary.new += 1
+        for k in summary.added:
+            summary.added[k] += added.get(k, 0)
+    return summary
+
+
 def read_all(paths: Iterable[str | Path], *, published: str | None = None, source: str | None = None) -> Iterator[Document | tuple[str, str]]:
     """Documents read from files and folders; unreadable files as ``(path, reason)``."""
     from solidarity_graph.ingest import iter_paths, read_document

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from solidarity_graph.store import Store
 from solidarity_graph.store import tables as t
@@ -48,7 +48,7 @@ def iter_records(store: Store) -> Iterator[dict[str, Any]]:
         sources: dict[int, list[dict[str, str]]] = {}
         for s in conn.execute(select(t.event_sources).order_by(t.event_sources.c.id)):
             sources.setdefault(s.event_id, []).append({"document": s.document_id, "quote": s.quote})
-        for ev in conn.execute(select(t.events).order_by(t.events.c.id)):
+        for ev in conn.execute(select(t.events).where(_not_rejected(t.events)).order_by(t.events.c.id)):
             yield {"kind": "event", "id": f"v{ev.id}", "type": ev.type, "status": ev.status, "date": ev.date,
                    "date_end": ev.date_end, "date_precision": ev.date_precision, "date_source": ev.date_source,
                    "place": ents[ev.place_id].name if ev.place_id else None,
@@ -57,7 +57,7 @@ def iter_records(store: Store) -> Iterator[dict[str, Any]]:
                    "trigger": ev.trigger, "quote": ev.quote, "document": ev.document_id,
                    "span": [ev.start, ev.end], "confidence": ev.confidence, "extractor": ev.extractor,
                    "sources": [{"document": ev.document_id, "quote": ev.quote}, *sources.get(ev.id, [])]}
-        for r in conn.execute(select(t.relations).order_by(t.relations.c.id)):
+        for r in conn.execute(select(t.relations).where(_not_rejected(t.relations)).order_by(t.relations.c.id)):
             yield {"kind": "relation", "subject": ents[r.subject_id].name, "predicate": r.predicate,
                    "object": ents[r.object_id].name, "attributes": r.attributes or {}, "quote": r.quote,
                    "document": r.document_id, "span": [r.start, r.end], "confidence": r.confidence,
@@ -66,6 +66,11 @@ def iter_records(store: Store) -> Iterator[dict[str, Any]]:
             yield {"kind": "quantity", "value": q.value, "of": q.of, "hedge": q.hedge, "unit": q.unit,
                    "quote": q.quote, "document": q.document_id, "span": [q.start, q.end],
                    "confidence": q.confidence}
+
+
+def _not_rejected(table: Any) -> Any:
+    """Facts a curator rejected leave every export."""
+    return or_(table.c.review.is_(None), table.c.review != "rejected")
 
 
 def export_jsonl(store: Store, out: IO[str]) -> int:

@@ -38,16 +38,17 @@ def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
         names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
         aliases = sorted({r[0] for r in conn.execute(select(t.aliases.c.name).where(t.aliases.c.entity_id == entity_id))} - {e.name})
         rels = []
-        for r in conn.execute(select(t.relations).where(or_(t.relations.c.subject_id == entity_id, t.relations.c.object_id == entity_id)).order_by(t.relations.c.id)):
-            rels.append({"subject": names[r.subject_id], "predicate": r.predicate, "object": names[r.object_id],
+        for r in conn.execute(select(t.relations).where(or_(t.relations.c.subject_id == entity_id, t.relations.c.object_id == entity_id),
+                                                        or_(t.relations.c.review.is_(None), t.relations.c.review != "rejected")).order_by(t.relations.c.id)):
+            rels.append({"id": r.id, "review": r.review, "subject": names[r.subject_id], "predicate": r.predicate, "object": names[r.object_id],
                          "attributes": r.attributes or {}, "quote": r.quote, "document": r.document_id,
                          "confidence": r.confidence})
         ev_ids = [r[0] for r in conn.execute(select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id == entity_id))]
         ev_ids += [r[0] for r in conn.execute(select(t.events.c.id).where(t.events.c.place_id == entity_id))]
         events = []
-        for ev in conn.execute(select(t.events).where(t.events.c.id.in_(ev_ids)).order_by(t.events.c.date)):
+        for ev in conn.execute(select(t.events).where(t.events.c.id.in_(ev_ids), or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date)):
             parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
-            events.append({"type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
+            events.append({"id": ev.id, "review": ev.review, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
                            "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
                            "size": ev.size, "quote": ev.quote, "document": ev.document_id})
         decisions = [dict(r._mapping) for r in conn.execute(select(t.decisions.c.mention, t.decisions.c.rule, t.decisions.c.score, t.decisions.c.document_id).where(t.decisions.c.entity_id == entity_id).limit(50))]

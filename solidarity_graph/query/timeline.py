@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from solidarity_graph.store import Store
 from solidarity_graph.store import tables as t
@@ -15,7 +15,7 @@ __all__ = ["timeline"]
 def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | None = None,
              since: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
     """Events as dicts with place, participants, quote and document."""
-    q = select(t.events).order_by(t.events.c.date, t.events.c.id)
+    q = select(t.events).where(or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date, t.events.c.id)
     if type_:
         q = q.where(t.events.c.type == type_)
     if since:

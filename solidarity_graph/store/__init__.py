@@ -126,6 +126,32 @@ class Store:
             self._index = None  # the in-memory index may hold rolled-back ids
             raise StoreError(f"{doc.source}: could not store the document: {e.orig if hasattr(e, 'orig') else e}") from e
 
+    def replace(self, doc: Document, resolver: Resolver) -> dict[str, int]:
+        """Re-store a document already stored (re-extraction): its old facts go, in the same transaction."""
+        from solidarity_graph.store.writer import write_document
+
+        assert self._index is not None, "call index() first"
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(t.documents.delete().where(t.documents.c.id == doc.id))
+                return write_document(conn, doc, resolver, self._index, _now())
+        except SQLAlchemyError as e:
+            self._index = None
+            raise StoreError(f"{doc.source}: could not store the document: {e}") from e
+
+    def stored_documents(self, ids: list[str] | None = None) -> list[Document]:
+        """Stored documents as Documents (text and metadata), to extract again."""
+        q = select(t.documents)
+        if ids:
+            q = q.where(t.documents.c.id.in_(ids))
+        with self.engine.connect() as conn:
+            return [Document(text=r.text, source=r.source, title=r.title, published=r.published, language=r.language,
+                             doc_id=r.id, meta=dict(r.meta or {})) for r in conn.execute(q.order_by(t.documents.c.id))]
+
+    def forget_index(self) -> None:
+        """Drop the in-memory resolution index (after curation changed entities or names)."""
+        self._index = None
+
     def connect(self) -> Connection:
         """A connection for queries (use as a context manager)."""
         return self.engine.connect()

@@ -22,7 +22,8 @@ from sqlalchemy import (
 
 __all__ = [
     "metadata", "documents", "entities", "aliases", "mentions", "events",
-    "event_participants", "event_sources", "relations", "quantities", "decisions",
+    "event_participants", "event_sources", "relations", "quantities", "decisions", "curations",
+    "fact_reviews",
 ]
 
 metadata = MetaData()
@@ -101,7 +102,10 @@ events = Table(
     Column("extractor", String(48), nullable=False),
     Column("confidence", Float, nullable=False),
     Column("attributes", JSON),
+    Column("fingerprint", String(64)),  # stable across re-extraction: a curator's review sticks to it
+    Column("review", String(16)),  # accepted / rejected by a curator
     Index("ix_events_type_date", "type", "date"),
+    Index("ix_events_fingerprint", "fingerprint"),
     Index("ix_events_document", "document_id"),
 )
 
@@ -127,7 +131,8 @@ event_sources = Table(
 relations = Table(
     "relations", metadata,
     Column("id", Integer, primary_key=True),
-    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    # NULL for a fact a curator added by hand (it belongs to no document)
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=True),
     Column("subject_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
     Column("predicate", String(48), nullable=False),
     Column("object_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
@@ -137,7 +142,10 @@ relations = Table(
     Column("quote", Text, nullable=False),
     Column("extractor", String(48), nullable=False),
     Column("confidence", Float, nullable=False),
+    Column("fingerprint", String(64)),
+    Column("review", String(16)),
     Index("ix_relations_subject", "subject_id"),
+    Index("ix_relations_fingerprint", "fingerprint"),
     Index("ix_relations_object", "object_id"),
 )
 
@@ -168,4 +176,25 @@ decisions = Table(
     Column("score", Float, nullable=False),
     Column("created_at", String(32), nullable=False),
     Index("ix_decisions_entity", "entity_id"),
+)
+
+# Every change a curator makes: who, when, what, before and after (the audit log).
+curations = Table(
+    "curations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("who", String(120), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("note", Text),
+)
+
+# A curator's verdict on an extracted fact, by the fact's fingerprint, so it survives re-extraction.
+fact_reviews = Table(
+    "fact_reviews", metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("curation_id", Integer, ForeignKey("curations.id", ondelete="SET NULL")),
 )

@@ -102,6 +102,8 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         ingested_at=now,
     ))
     w = _Writer(conn, doc, resolver, index, now)
+    # curators' verdicts on facts of this document, kept by fingerprint across re-extraction
+    reviews = {r.fingerprint: r.status for r in conn.execute(select(t.fact_reviews))} if _has_reviews(conn) else {}
     rows = []
     for m in doc.mentions:
         if m.type not in NAMED:
@@ -135,7 +137,9 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
             w.added["event_sources"] = w.added.get("event_sources", 0) + 1
             continue
         attrs = {k: v for k, v in ev.attrs.items() if k != "evidence"}
+        fp = fingerprint(doc.id, "event", ev.type, ev.start, ev.end, ev.trigger)
         evid = _new_id(conn.execute(insert(t.events).values(
+            fingerprint=fp, review=reviews.get(fp),
             document_id=doc.id, type=ev.type, status=ev.status, date=ev.date, date_end=ev.date_end,
             date_precision=ev.date_precision, date_source=ev.date_source, place_id=place_id, size=ev.size,
             size_hedge=ev.size_hedge, trigger=ev.trigger, start=ev.start, end=ev.end, quote=w.quote(ev.start, ev.end),
@@ -158,7 +162,10 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         if sid == oid or (sid, r.predicate, oid) in seen:
             continue
         seen.add((sid, r.predicate, oid))
+        fp = fingerprint(doc.id, "relation", r.predicate, fold_name(r.subject.canonical or r.subject.text),
+                         fold_name(r.object.canonical or r.object.text), r.start, r.end)
         rel_rows.append(dict(
+            fingerprint=fp, review=reviews.get(fp),
             document_id=doc.id, subject_id=sid, predicate=r.predicate, object_id=oid, attributes=r.attrs or None,
             start=r.start, end=r.end, quote=w.quote(r.start, r.end), extractor=r.extractor, confidence=r.confidence,
         ))
@@ -174,6 +181,17 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         conn.execute(insert(t.quantities), q_rows)
         w.added["quantities"] += len(q_rows)
     return w.added
+
+
+def fingerprint(*parts: object) -> str:
+    """A fact's identity that survives re-extraction: document, kind, type and span."""
+    import hashlib
+
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+
+
+def _has_reviews(conn: Connection) -> bool:
+    return conn.execute(select(t.fact_reviews.c.fingerprint).limit(1)).first() is not None
 
 
 def _same_event(conn: Connection, doc_id: str, ev: EventFact, place_id: int | None, entity_ids: set[int]) -> int | None:

@@ -45,7 +45,7 @@ def _vis_network() -> Path:
 
 def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     """The application over the store at ``db`` (or an open ``store``)."""
-    from solidarity_graph.web import api, pages
+    from solidarity_graph.web import api, curate, pages
 
     # docs_url=None: FastAPI's own page loads Swagger UI from a CDN; ours serves the copy that the
     # swagger-ui-bundle package ships, so a page load never reaches another host
@@ -94,6 +94,7 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
         return HTMLResponse("<h1>Internal error</h1>", status_code=500)
 
     app.include_router(api.router)
+    app.include_router(curate.router)
     app.include_router(pages.router)
     return app
 
