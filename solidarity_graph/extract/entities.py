@@ -124,12 +124,15 @@ def spacy_mentions(doc: Document, ents: list[RawEnt], places: Places) -> Documen
         if e.label == "PERSON":
             start, end = _strip_title(doc.text, start, end)
             t = doc.text[start:end]
-            if not _person_ok(t):
+            if not _person_ok(t) or re.search(_DOC_TYPES, t):
                 continue
             doc.mentions.append(Mention(t, "person", start, end, EXTRACTOR, 0.75, attrs={"priority": 70}))
         elif e.label == "ORG":
             if not t[:1].isupper() or len(t) < 2 or title_re().fullmatch(t):
                 continue
+            if re.search(r"\b(?:" + title_re().pattern[2:-2] + r")\s+of\s+(?:the\s+)?$", doc.text[max(0, start - 40) : start], re.I) \
+                    and re.match(r"\s+of\s", doc.text[end : end + 4]):
+                continue  # "Director of International Affairs of the KMWU": a department, not an organization
             if places.lookup(t) is not None:
                 place = places.lookup(t, doc.meta.get("countries", ()))
                 assert place is not None

@@ -52,6 +52,8 @@ _ORG_APPOSITION = re.compile(
     r"\b(?:advocacy |non-?profit |community |human rights |labou?r |grassroots )?"
     r"(?:organi[sz]ation|group|NGO|network|coalition)\s+((?:[A-Z][\w’'-]*)(?:\s+(?:in|of|for|and|[A-Z][\w’'-]*))*)"
 )
+_GENERIC_PREFIX = {"and", "of", "the", "korean", "japanese", "american", "us", "u.s.", "local", "national", "independent",
+                   "trade", "labor", "labour", "workers", "our", "their", "both", "two", "three", "many", "other"}
 _STOP_FIRST = {"The", "A", "An", "This", "That", "Our", "Their", "His", "Her", "Its", "In", "On", "At", "And"}
 
 
@@ -174,6 +176,10 @@ def find_org_patterns(doc: Document) -> Document:
             words = words[1:]
         if len(words) < 2:
             continue
+        if all(w.lower() in _GENERIC_PREFIX or w.rstrip("’'s") in _GENERIC_PREFIX for w in words[:-1]) or \
+                re.match(r"(?:[A-Z][a-z]+ )?(?:and|&) ", " ".join(words)) or \
+                re.search(r"\b(?:Korean|Japanese|American|US|U\.S\.|Mexican|Brazilian|British|French|German|Italian|Canadian) and ", " ".join(words)):
+            continue  # "Japanese and US Unions", "Korean Unions": a description, not a name
         end = start + len(" ".join(words))
         if text[start:end] != " ".join(words):
             end = m.end(2) if m.group(2) else m.end(1)
