@@ -47,7 +47,7 @@ def main() -> None:
         kctu = find_entity(store, "KCTU")[0]["id"]
         doc = next(d for d in store.stored_documents() if d.title and "Seoul" in d.title)
         pages = {"home": "/", "search": "/search?q=union", "entity": f"/entity/{kctu}", "graph": f"/graph/{kctu}",
-                 "document": f"/document/{doc.id}", "timeline": "/events"}
+                 "document": f"/document/{doc.id}", "timeline": "/events", "map": "/map"}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 860})

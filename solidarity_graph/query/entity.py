@@ -52,7 +52,19 @@ def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
                            "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
                            "size": ev.size, "quote": ev.quote, "document": ev.document_id})
         decisions = [dict(r._mapping) for r in conn.execute(select(t.decisions.c.mention, t.decisions.c.rule, t.decisions.c.score, t.decisions.c.document_id).where(t.decisions.c.entity_id == entity_id).limit(50))]
+        # its place in the union hierarchy: local -> union -> federation -> global union federation
+        hierarchy, seen, cur = [], {e.id}, e.parent_id
+        while cur and cur not in seen:
+            row = conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.kind, t.entities.c.parent_id).where(t.entities.c.id == cur)).first()
+            if row is None:
+                break
+            hierarchy.append({"id": row.id, "name": row.name, "kind": row.kind})
+            seen.add(row.id)
+            cur = row.parent_id
+        children = [{"id": r.id, "name": r.name, "kind": r.kind} for r in conn.execute(
+            select(t.entities.c.id, t.entities.c.name, t.entities.c.kind).where(t.entities.c.parent_id == entity_id).order_by(t.entities.c.name))]
         n_mentions = conn.execute(select(func.count()).select_from(t.mentions).where(t.mentions.c.entity_id == entity_id)).scalar_one()
     return {"id": e.id, "type": e.type, "name": e.name, "aliases": aliases, "kind": e.kind, "country": e.country,
             "parent": names.get(e.parent_id) if e.parent_id else None, "attributes": e.attributes or {},
-            "mentions": n_mentions, "relations": rels, "events": events, "decisions": decisions}
+            "mentions": n_mentions, "relations": rels, "events": events, "decisions": decisions,
+            "hierarchy": hierarchy, "children": children}

@@ -9,17 +9,19 @@ from sqlalchemy import or_, select
 from solidarity_graph.store import Store
 from solidarity_graph.store import tables as t
 
-__all__ = ["timeline"]
+__all__ = ["timeline", "events_by_place"]
 
 
 def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | None = None,
-             since: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+             since: str | None = None, country: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
     """Events as dicts with place, participants, quote and document."""
     q = select(t.events).where(or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date, t.events.c.id)
     if type_:
         q = q.where(t.events.c.type == type_)
     if since:
         q = q.where(t.events.c.date >= since)
+    if country:
+        q = q.where(t.events.c.place_id.in_(select(t.entities.c.id).where(t.entities.c.country == country.upper())))
     if entity_ids is not None:
         sub = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id.in_(entity_ids))
         q = q.where(t.events.c.id.in_(sub) | t.events.c.place_id.in_(entity_ids))
@@ -33,3 +35,23 @@ def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | 
                         "size": ev.size, "size_hedge": ev.size_hedge, "quote": ev.quote, "document": ev.document_id,
                         "confidence": ev.confidence})
     return out
+
+
+def events_by_place(store: Store) -> dict[str, Any]:
+    """Event counts per country and per place (with coordinates where the place has them)."""
+    from sqlalchemy import func
+
+    from solidarity_graph.store.tables import entities, events
+
+    with store.connect() as conn:
+        rows = conn.execute(select(entities.c.id, entities.c.name, entities.c.country, entities.c.attributes, func.count(events.c.id))
+                            .join(events, events.c.place_id == entities.c.id)
+                            .where(or_(events.c.review.is_(None), events.c.review != "rejected"))
+                            .group_by(entities.c.id).order_by(func.count(events.c.id).desc()))
+        places = [{"id": r[0], "name": r[1], "country": r[2], "lat": (r[3] or {}).get("lat"), "lon": (r[3] or {}).get("lon"),
+                   "events": r[4]} for r in rows]
+    countries: dict[str, int] = {}
+    for p in places:
+        if p["country"]:
+            countries[p["country"]] = countries.get(p["country"], 0) + p["events"]
+    return {"countries": countries, "places": places}

@@ -60,10 +60,17 @@ def api_document(request: Request, doc_id: str) -> dict[str, Any]:
 
 @router.get("/events")
 def api_events(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None,
-               limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
-    """A timeline of events, filtered by type, start date and entity."""
-    rows = query.timeline(_store(request), entity_ids=[entity] if entity else None, type_=type, since=since, limit=limit)
+               country: str | None = Query(None, min_length=2, max_length=2), limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
+    """A timeline of events, filtered by type, start date, entity and country."""
+    rows = query.timeline(_store(request), entity_ids=[entity] if entity else None, type_=type, since=since,
+                          country=country, limit=limit)
     return {"ok": True, "events": rows}
+
+
+@router.get("/map")
+def api_map(request: Request) -> dict[str, Any]:
+    """Event counts per country and per place (with coordinates)."""
+    return {"ok": True, **query.events_by_place(_store(request))}
 
 
 @router.get("/graph/{entity_id}")

@@ -45,7 +45,7 @@ def _vis_network() -> Path:
 
 def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     """The application over the store at ``db`` (or an open ``store``)."""
-    from solidarity_graph.web import api, curate, pages
+    from solidarity_graph.web import api, curate, pages, upload
 
     # docs_url=None: FastAPI's own page loads Swagger UI from a CDN; ours serves the copy that the
     # swagger-ui-bundle package ships, so a page load never reaches another host
@@ -95,6 +95,7 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(curate.router)
+    app.include_router(upload.router)
     app.include_router(pages.router)
     return app
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from solidarity_graph import query
 from solidarity_graph.schema import load_schema
@@ -113,11 +116,34 @@ def path(request: Request, source: int = Query(..., alias="from"), target: int =
 
 
 @router.get("/events.json")
-def events_json(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None) -> dict[str, Any]:
-    return api_events(request, type, since, entity, 500)
+def events_json(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None,
+                country: str | None = Query(None, min_length=2, max_length=2)) -> dict[str, Any]:
+    return api_events(request, type, since, entity, country, 500)
 
 
 @router.get("/events", response_class=HTMLResponse)
-def events(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None) -> HTMLResponse:
-    data = api_events(request, type, since, entity, 500)
-    return _render(request, "events.html", {**data, "types": sorted(load_schema().event_types), "type": type, "since": since})
+def events(request: Request, type: str | None = None, since: str | None = None, entity: int | None = None,
+           country: str | None = Query(None, min_length=2, max_length=2)) -> HTMLResponse:
+    data = api_events(request, type, since, entity, country, 500)
+    return _render(request, "events.html", {**data, "types": sorted(load_schema().event_types), "type": type, "since": since,
+                                             "country": country})
+
+
+@lru_cache(maxsize=1)
+def _world_svg() -> str:
+    """The world map that the pygal_maps_world package ships (countries as ISO-coded groups)."""
+    import pygal_maps_world
+
+    svg = (Path(pygal_maps_world.__file__).parent / "worldmap.svg").read_text(encoding="utf-8")
+    return svg[svg.index("<svg"):]
+
+
+@router.get("/map.json")
+def map_json(request: Request) -> dict[str, Any]:
+    return {"ok": True, **query.events_by_place(request.app.state.store)}
+
+
+@router.get("/map", response_class=HTMLResponse)
+def world_map(request: Request) -> HTMLResponse:
+    data = query.events_by_place(request.app.state.store)
+    return _render(request, "map.html", {**data, "svg": Markup(_world_svg())})

@@ -34,7 +34,7 @@ def _kctu(client: TestClient) -> int:
     return int(find_entity(client.app.state.store, "KCTU")[0]["id"])  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("url", ["/", "/search?q=KCTU", "/events", "/events?type=strike", "/docs"])
+@pytest.mark.parametrize("url", ["/", "/search?q=KCTU", "/events", "/events?type=strike", "/events?country=KR", "/map", "/docs"])
 def test_api_pages_render(client: TestClient, url: str) -> None:
     r = client.get(url)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
@@ -85,7 +85,7 @@ def test_api_error_shape(client: TestClient, url: str, status: int) -> None:
     assert set(body) == {"ok", "error", "errors", "status"} and body["ok"] is False and body["status"] == status
 
 
-@pytest.mark.parametrize("url", ["/", "/search?q=KCTU", "/graph/1", "/docs"])
+@pytest.mark.parametrize("url", ["/", "/search?q=KCTU", "/graph/1", "/map", "/docs"])
 def test_api_pages_load_nothing_from_other_hosts(client: TestClient, url: str) -> None:
     html = client.get(url).text
     refs = re.findall(r"""(?:src|href)=["']([^"']+)""", html)
@@ -102,3 +102,10 @@ def test_api_serve_binds_localhost_by_default() -> None:
 
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
+
+
+def test_api_map_counts_events_by_country(client: TestClient) -> None:
+    data = client.get("/api/v1/map").json()
+    assert data["countries"].get("KR", 0) >= 1
+    kr = client.get("/api/v1/events", params={"country": "KR"}).json()["events"]
+    assert len(kr) == data["countries"]["KR"]
