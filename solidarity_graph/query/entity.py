@@ -41,7 +41,7 @@ def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
         for r in conn.execute(select(t.relations).where(or_(t.relations.c.subject_id == entity_id, t.relations.c.object_id == entity_id),
                                                         or_(t.relations.c.review.is_(None), t.relations.c.review != "rejected")).order_by(t.relations.c.id)):
             rels.append({"id": r.id, "review": r.review, "subject": names[r.subject_id], "predicate": r.predicate, "object": names[r.object_id],
-                         "attributes": r.attributes or {}, "quote": r.quote, "document": r.document_id,
+                         "attributes": r.attributes or {}, "quote": r.quote, "document": r.document_id, "span": [r.start, r.end],
                          "confidence": r.confidence})
         ev_ids = [r[0] for r in conn.execute(select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id == entity_id))]
         ev_ids += [r[0] for r in conn.execute(select(t.events.c.id).where(t.events.c.place_id == entity_id))]
@@ -50,7 +50,7 @@ def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
             parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
             events.append({"id": ev.id, "review": ev.review, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
                            "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
-                           "size": ev.size, "quote": ev.quote, "document": ev.document_id})
+                           "size": ev.size, "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end]})
         decisions = [dict(r._mapping) for r in conn.execute(select(t.decisions.c.mention, t.decisions.c.rule, t.decisions.c.score, t.decisions.c.document_id).where(t.decisions.c.entity_id == entity_id).limit(50))]
         # its place in the union hierarchy: local -> union -> federation -> global union federation
         hierarchy, seen, cur = [], {e.id}, e.parent_id

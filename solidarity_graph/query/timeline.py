@@ -32,7 +32,7 @@ def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | 
             parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
             out.append({"id": ev.id, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
                         "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
-                        "size": ev.size, "size_hedge": ev.size_hedge, "quote": ev.quote, "document": ev.document_id,
+                        "size": ev.size, "size_hedge": ev.size_hedge, "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end],
                         "confidence": ev.confidence})
     return out
 

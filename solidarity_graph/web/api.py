@@ -19,8 +19,9 @@ def _store(request: Request) -> Store:
     return store
 
 
-def search_data(store: Store, q: str, type_: str | None = None, country: str | None = None, limit: int = 30) -> dict[str, Any]:
-    """Names and documents matching ``q``, with facets by entity type and country."""
+def search_data(store: Store, q: str, type_: str | None = None, country: str | None = None, limit: int = 30,
+                event_type: str | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """Names, documents and the events of the entities found, with facets by type, country, event type and year."""
     with store.connect() as conn:
         names = search_names(conn, q, 200) if q.strip() else []
         docs = search_documents(conn, q, limit) if q.strip() else []
@@ -30,14 +31,23 @@ def search_data(store: Store, q: str, type_: str | None = None, country: str | N
         if n["country"]:
             facets["country"][n["country"]] = facets["country"].get(n["country"], 0) + 1
     names = [n for n in names if (not type_ or n["type"] == type_) and (not country or n["country"] == country)]
-    return {"ok": True, "q": q, "entities": names[:limit], "documents": docs, "facets": facets}
+    events = query.timeline(store, entity_ids=[n["id"] for n in names[:50]], since=since, limit=2000) if names else []
+    events = [e for e in events if not until or (e["date"] or "") <= until]
+    facets["event_type"], facets["year"] = {}, {}
+    for e in events:
+        facets["event_type"][e["type"]] = facets["event_type"].get(e["type"], 0) + 1
+        if e["date"]:
+            facets["year"][e["date"][:4]] = facets["year"].get(e["date"][:4], 0) + 1
+    events = [e for e in events if not event_type or e["type"] == event_type]
+    return {"ok": True, "q": q, "entities": names[:limit], "documents": docs, "events": events[:limit], "facets": facets}
 
 
 @router.get("/search")
 def api_search(request: Request, q: str = Query("", max_length=500), type: str | None = None,
-               country: str | None = None, limit: int = Query(30, ge=1, le=200)) -> dict[str, Any]:
-    """Full-text search over names and documents."""
-    return search_data(_store(request), q, type, country, limit)
+               country: str | None = None, limit: int = Query(30, ge=1, le=200), event_type: str | None = None,
+               since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """Full-text search over names and documents, faceted by entity type, country, event type and date."""
+    return search_data(_store(request), q, type, country, limit, event_type, since, until)
 
 
 @router.get("/entities/{entity_id}")

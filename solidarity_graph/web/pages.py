@@ -42,13 +42,16 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/search.json")
-def search_json(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None) -> dict[str, Any]:
-    return search_data(request.app.state.store, q, type, country)
+def search_json(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None,
+                event_type: str | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    return search_data(request.app.state.store, q, type, country, 30, event_type, since, until)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None) -> HTMLResponse:
-    return _render(request, "search.html", search_data(request.app.state.store, q, type, country))
+def search(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None,
+           event_type: str | None = None, since: str | None = None, until: str | None = None) -> HTMLResponse:
+    data = search_data(request.app.state.store, q, type, country, 30, event_type, since, until)
+    return _render(request, "search.html", {**data, "since": since, "until": until})
 
 
 @router.get("/entity/{entity_id}.json")
@@ -58,7 +61,7 @@ def entity_json(request: Request, entity_id: int) -> dict[str, Any]:
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
 def entity(request: Request, entity_id: int) -> HTMLResponse:
-    return _render(request, "entity.html", api_entity(request, entity_id))
+    return _render(request, "entity.html", {**api_entity(request, entity_id), "predicates": sorted(load_schema().relation_types)})
 
 
 @router.get("/document/{doc_id}.json")
@@ -67,22 +70,31 @@ def document_json(request: Request, doc_id: str) -> dict[str, Any]:
 
 
 @router.get("/document/{doc_id}", response_class=HTMLResponse)
-def document(request: Request, doc_id: str) -> HTMLResponse:
+def document(request: Request, doc_id: str, hl: str | None = Query(None, pattern=r"^\d+-\d+$")) -> HTMLResponse:
     data = api_document(request, doc_id)
-    return _render(request, "document.html", {**data, "pieces": _pieces(data["text"], data["mentions"])})
+    span = tuple(int(x) for x in hl.split("-")) if hl else None
+    return _render(request, "document.html", {**data, "pieces": _pieces(data["text"], data["mentions"], span)})
 
 
-def _pieces(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The text cut into plain runs and linked mentions (the template escapes every piece)."""
-    out: list[dict[str, Any]] = []
-    pos = 0
+def _pieces(text: str, mentions: list[dict[str, Any]], hl: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
+    """The text cut into plain runs and linked mentions, the fact's sentence marked (the template escapes every piece)."""
+    cuts = {0, len(text)}
+    if hl and len(hl) == 2 and 0 <= hl[0] < hl[1] <= len(text):
+        cuts |= {hl[0], hl[1]}
     for m in mentions:
-        if m["start"] < pos:
-            continue
-        out.append({"text": text[pos : m["start"]]})
-        out.append({"text": text[m["start"] : m["end"]], "mention": m})
-        pos = m["end"]
-    out.append({"text": text[pos:]})
+        cuts |= {m["start"], m["end"]}
+    by_start = {m["start"]: m for m in mentions}
+    out: list[dict[str, Any]] = []
+    points = sorted(cuts)
+    covered_until = 0
+    for a, b in zip(points, points[1:], strict=False):
+        m = by_start.get(a)
+        piece: dict[str, Any] = {"text": text[a:b], "hl": bool(hl and len(hl) == 2 and hl[0] <= a and b <= hl[1])}
+        if m is not None and a >= covered_until and m["end"] == b:
+            piece["mention"] = m
+            covered_until = b
+        piece["first_hl"] = piece["hl"] and bool(hl) and a == hl[0]  # type: ignore[index]
+        out.append(piece)
     return out
 
 

@@ -109,3 +109,21 @@ def test_api_map_counts_events_by_country(client: TestClient) -> None:
     assert data["countries"].get("KR", 0) >= 1
     kr = client.get("/api/v1/events", params={"country": "KR"}).json()["events"]
     assert len(kr) == data["countries"]["KR"]
+
+
+def test_api_search_event_facets_and_dates(client: TestClient) -> None:
+    data = client.get("/api/v1/search", params={"q": "KCTU"}).json()
+    assert data["events"] and data["facets"]["event_type"] and data["facets"]["year"]
+    kind = next(iter(data["facets"]["event_type"]))
+    only = client.get("/api/v1/search", params={"q": "KCTU", "event_type": kind}).json()["events"]
+    assert only and {e["type"] for e in only} == {kind}
+    year = next(iter(data["facets"]["year"]))
+    dated = client.get("/api/v1/search", params={"q": "KCTU", "since": year, "until": f"{year}-12-31"}).json()["events"]
+    assert dated and all(e["date"].startswith(year) for e in dated)
+
+
+def test_api_document_highlights_the_fact_sentence(client: TestClient) -> None:
+    eid = _kctu(client)
+    fact = client.get(f"/api/v1/entities/{eid}").json()["relations"][0]
+    html = client.get(f"/document/{fact['document']}", params={"hl": f"{fact['span'][0]}-{fact['span'][1]}"}).text
+    assert '<mark id="hl">' in html
