@@ -88,10 +88,10 @@ def _pieces(text: str, mentions: list[dict[str, Any]], hl: tuple[int, ...] | Non
     points = sorted(cuts)
     covered_until = 0
     for a, b in zip(points, points[1:], strict=False):
-        m = by_start.get(a)
+        here = by_start.get(a)
         piece: dict[str, Any] = {"text": text[a:b], "hl": bool(hl and len(hl) == 2 and hl[0] <= a and b <= hl[1])}
-        if m is not None and a >= covered_until and m["end"] == b:
-            piece["mention"] = m
+        if here is not None and a >= covered_until and here["end"] == b:
+            piece["mention"] = here
             covered_until = b
         piece["first_hl"] = piece["hl"] and bool(hl) and a == hl[0]  # type: ignore[index]
         out.append(piece)
