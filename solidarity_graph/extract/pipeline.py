@@ -67,7 +67,7 @@ class Extractor:
         self._run(doc, "roles.v1", lambda: find_roles(doc, self.places, speaker))
         self._run(doc, "events.v1", lambda: find_events(doc, self.places, self.located))
         self._run(doc, "relations.v1", lambda: find_relations(doc, speaker))
-        doc.relations = _dedupe_relations(doc)
+        doc.relations = _dedupe_relations(doc, self.gazetteer)
         return doc
 
     @staticmethod
@@ -179,12 +179,19 @@ class Extractor:
             m.attrs["country"] = parent.attrs.get("country")
 
 
-def _dedupe_relations(doc: Document) -> list[Any]:
+def _dedupe_relations(doc: Document, gazetteer: Gazetteer | None = None) -> list[Any]:
     def name(m: Mention) -> str:
         return (m.canonical or m.text).lower()
 
-    # a union and the federation it belongs to are not "allies"
+    # a union and the federation it belongs to are not "allies" (as the text or the gazetteer says)
     kin = {frozenset((name(r.subject), name(r.object))) for r in doc.relations if r.predicate in ("affiliated_with", "part_of")}
+    if gazetteer is not None:
+        for r in doc.relations:
+            if r.predicate == "ally_of" and r.subject.key and r.object.key:
+                up_s = {e.id for e in gazetteer.lineage(r.subject.key)}
+                up_o = {e.id for e in gazetteer.lineage(r.object.key)}
+                if r.object.key in up_s or r.subject.key in up_o:
+                    kin.add(frozenset((name(r.subject), name(r.object))))
     seen: set[tuple[str, str, str]] = set()
     out = []
     for r in sorted(doc.relations, key=lambda r: -r.confidence):
