@@ -19,6 +19,7 @@ SETS = [
     ("collective_action", "collective-action-tech/dev.csv"),
     ("wnut17", "wnut17/"),
     ("semeval_timeline", "semeval2015-timeline-auto/"),
+    ("klue_ner", "klue-ner/"),
 ]
 
 # issue 3's bars: (figure key, label, target)
@@ -35,6 +36,9 @@ TARGETS = [
     ("tech_type", "collective-action-tech: type right", 0.8),
     ("tech_employer", "collective-action-tech: employer right", 0.8),
     ("tech_workers", "collective-action-tech: worker count right", 0.7),
+    ("klue_ps_f1", "KLUE-NER: people F1 (issue 5)", 0.75),
+    ("klue_lc_f1", "KLUE-NER: places F1 (issue 5)", 0.75),
+    ("klue_og_f1", "KLUE-NER: organizations F1 (issue 5)", 0.75),
 ]
 
 

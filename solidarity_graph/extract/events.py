@@ -50,13 +50,13 @@ class Trigger:
     not_: re.Pattern[str] | None
 
 
-@lru_cache(maxsize=1)
-def load_triggers() -> list[Trigger]:
-    """The English triggers, checked against the codebook."""
+@lru_cache(maxsize=4)
+def load_triggers(lang: str = "en") -> list[Trigger]:
+    """The triggers of a language (``lang/<code>/events.yaml``), checked against the codebook."""
     from solidarity_graph.schema import load_schema
 
     schema = load_schema()
-    data = yaml.safe_load((LANG_DIR / "events.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((LANG_DIR.parent / lang / "events.yaml").read_text(encoding="utf-8"))
     out: list[Trigger] = []
     for etype, items in data.items():
         schema.check_event_type(etype)
@@ -64,7 +64,7 @@ def load_triggers() -> list[Trigger]:
             flags = 0 if it.get("case") else re.I
             out.append(Trigger(
                 etype,
-                re.compile(r"\b(?:" + it["re"] + r")\b", flags),
+                re.compile(r"\b(?:" + it["re"] + r")\b" if lang == "en" else it["re"], flags),
                 float(it.get("weight", 0.7)),
                 re.compile(it["needs"], re.I) if it.get("needs") else None,
                 re.compile(r"\b(?:" + it["not"] + r")\b", re.I) if it.get("not") else None,
@@ -115,10 +115,10 @@ def _pick_date(cands: list[Mention], trig: int) -> Mention | None:
     return min(cands, key=lambda m: (bool(m.attrs.get("since")), abs(m.start - trig)))
 
 
-def find_events(doc: Document, places: Places, located: dict[str, str]) -> Document:
-    """Add an event for each trigger, with its arguments."""
+def find_events(doc: Document, places: Places, located: dict[str, str], triggers: list[Trigger] | None = None) -> Document:
+    """Add an event for each trigger, with its arguments (English triggers unless others are given)."""
     text = doc.text
-    triggers = load_triggers()
+    triggers = triggers if triggers is not None else load_triggers()
     from solidarity_graph.schema import load_schema
 
     groups = {name: t.group for name, t in load_schema().event_types.items()}

@@ -22,6 +22,7 @@ from solidarity_graph.extract.entities import (
 )
 from solidarity_graph.extract.events import find_events
 from solidarity_graph.extract.gazetteer import LABOR_KINDS, Gazetteer, load_gazetteer
+from solidarity_graph.extract.language import detect_language
 from solidarity_graph.extract.nlp import load_nlp
 from solidarity_graph.extract.patterns import find_org_patterns
 from solidarity_graph.extract.places import Places, load_places
@@ -52,6 +53,10 @@ class Extractor:
 
     def __call__(self, doc: Document) -> Document:
         """Extract everything from ``doc`` (in place) and return it."""
+        if not doc.meta.get("language_given"):
+            doc.language = detect_language(doc.text)
+        if doc.language == "ko":
+            return self._korean(doc)
         ents: list[RawEnt] = run_spacy(doc, self.nlp)
         steps: list[tuple[str, Callable[[], object]]] = [
             ("places.v1", lambda: self.places(doc)),
@@ -67,6 +72,35 @@ class Extractor:
         self._run(doc, "roles.v1", lambda: find_roles(doc, self.places, speaker))
         self._run(doc, "events.v1", lambda: find_events(doc, self.places, self.located))
         self._run(doc, "relations.v1", lambda: find_relations(doc, speaker))
+        doc.relations = _dedupe_relations(doc, self.gazetteer)
+        return doc
+
+    def _korean(self, doc: Document) -> Document:
+        """The Korean path: Kiwi sentences, the same gazetteer and places, Korean people, dates, numbers, triggers."""
+        from solidarity_graph.extract import korean
+        from solidarity_graph.extract.events import load_triggers
+
+        korean.korean_sentences(doc)
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("places.v1", lambda: self.places(doc)),
+            ("labor_orgs.v1", lambda: self.gazetteer(doc, self.places.countries_near)),
+            ("ko_core.v1", lambda: korean.korean_people(doc)),
+            ("ko_names.v1", lambda: korean.korean_names(doc)),
+            ("mentions.v1", lambda: merge_mentions(doc)),
+            ("ko_dates.v1", lambda: korean.korean_dates(doc)),
+            ("ko_quantities.v1", lambda: korean.korean_quantities(doc)),
+            ("events.v1", lambda: find_events(doc, self.places, self.located, load_triggers("ko"))),
+        ]
+        for name, step in steps:
+            self._run(doc, name, step)
+        for ev in doc.events:  # Korean puts the verb last: the cue follows the trigger
+            after = doc.text[doc.text.find(ev.trigger, ev.start) : ev.end]
+            if re.search(r"결렬|무산|합의하지 못|합의에 이르지 못|실패|불발", after):
+                ev.status = "failed"
+            elif re.search(r"예정|계획|할 것|하기로|방침|우려", after):
+                ev.status = "threatened" if "우려" in after else "planned"
+            elif re.search(r"촉구|요구하|요청", after[len(ev.trigger) : len(ev.trigger) + 30]):
+                ev.status = "demanded"
         doc.relations = _dedupe_relations(doc, self.gazetteer)
         return doc
 

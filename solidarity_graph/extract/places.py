@@ -7,6 +7,7 @@ or more). All of it ships in installed packages: nothing is fetched at run time.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,6 +130,12 @@ class Places:
             plain = _ascii(c["name"])
             if plain != c["name"]:
                 self.by_name.setdefault(_fold(plain), place)
+            if code in ("KR", "KP", "JP", "CN", "TW") and c["population"] >= 100_000:
+                # the city's names in Hangul, kana and hanzi ("서울", "東京") for Korean and Japanese texts
+                for alt in c.get("alternatenames") or []:
+                    if re.fullmatch(r"[가-힣]{2,6}|[\u3040-\u30ff\u4e00-\u9fff]{2,6}", alt):
+                        self.by_name.setdefault(_fold(alt), place)
+                        self.matcher.add(alt, place, exact=True)
             if c["population"] >= BIG_CITY and c["name"][:1].isupper():
                 if len(plain) > 3 and plain.lower() not in _COMMON_WORDS:
                     self.lower_matcher.add(plain, place)

@@ -26,3 +26,14 @@ def test_report_missing_shared_is_a_clear_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["eval", "--shared", str(tmp_path), "--out", str(tmp_path / "q.md")])
     assert res.exit_code == 1
     assert "no eval/ folder" in res.output
+
+
+def test_report_klue_ner_figures(shared: Path) -> None:
+    from solidarity_graph.evaluation.klue_ner import evaluate, read_klue
+
+    sentences = read_klue(shared / "eval" / "klue-ner" / "klue-ner-v1.1_dev.wikitree.tsv")
+    assert len(sentences) == 2534
+    assert any(t == "OG" for _, spans in sentences[:5] for _, _, t in spans)
+    section = evaluate(shared, limit=60)
+    assert all(0.0 <= section.figures[f"klue_{t}_f1"] <= 1.0 for t in ("ps", "lc", "og", "dt"))
+    assert "| OG |" in section.markdown

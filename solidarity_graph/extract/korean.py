@@ -1,0 +1,193 @@
+"""Korean (``ko_core.v1``): sentences from kiwipiepy, people by name and title, Korean dates and numbers.
+
+Organizations and places come from the same gazetteer and place lists as English (their Korean
+names: 민주노총, 전국금속노동조합, 주한미군, 서울); people are a Korean name followed by a title
+("양경수 위원장", "정은보 대사"); dates are read against the document's date ("2020년 3월 20일",
+"20일", "17일부터 19일까지", "다음 달 1일", "지난해"); numbers of people with their hedges
+("약 9천 명", "절반").
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from solidarity_graph.extract.dates import parse_doc_date
+from solidarity_graph.model import Document, Mention, Quantity, RelationFact, Span
+
+__all__ = ["load_kiwi", "korean_sentences", "korean_people", "korean_names", "korean_dates", "korean_quantities", "korean_titles"]
+
+EXTRACTOR = "ko_core.v1"
+LANG_DIR = Path(__file__).parent / "lang" / "ko"
+SURNAMES = set("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부")
+
+
+@lru_cache(maxsize=1)
+def load_kiwi() -> Any:
+    """The Kiwi analyser (its model ships in the kiwipiepy_model package)."""
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+@lru_cache(maxsize=1)
+def korean_titles() -> dict[str, str]:
+    """Korean title -> role category."""
+    data = yaml.safe_load((LANG_DIR / "titles.yaml").read_text(encoding="utf-8"))
+    return {t: cat for cat, names in data.items() for t in names}
+
+
+def korean_sentences(doc: Document) -> Document:
+    """Paragraphs by line, sentences by Kiwi within each line."""
+    from solidarity_graph.extract.sentences import split_paragraphs
+
+    doc.paragraphs = split_paragraphs(doc.text)
+    kiwi = load_kiwi()
+    sents: list[Span] = []
+    for para in doc.paragraphs:
+        for s in kiwi.split_into_sents(doc.text[para.start : para.end]):
+            sents.append(Span(para.start + s.start, para.start + s.end))
+    doc.sentences = sents or [Span(0, len(doc.text))]
+    return doc
+
+
+def korean_people(doc: Document) -> Document:
+    """People: a Korean name of two to four syllables followed by a title; holds_role to the body before."""
+    titles = korean_titles()
+    title_re = "|".join(sorted(map(re.escape, titles), key=len, reverse=True))
+    for m in re.finditer(rf"(?<![가-힣])([가-힣]{{2,4}})\s?({title_re}|씨)(?![가-힣]{{2}})", doc.text):
+        name = m.group(1)
+        if name[0] not in SURNAMES or len(name) < 2:
+            continue
+        if len(name) == 4 and name[:2] not in ("남궁", "황보", "제갈", "선우", "독고"):
+            name = name[1:]  # a particle or a letter of the word before crept in
+        start = m.start(1) + (len(m.group(1)) - len(name))
+        person = Mention(name, "person", start, start + len(name), EXTRACTOR, 0.75, canonical=name, attrs={"priority": 85})
+        doc.mentions.append(person)
+        title = m.group(2)
+        if title == "씨":
+            continue
+        before = [x for x in doc.mentions if x.type in ("organization", "place") and x.end <= start and start - x.end <= 3]
+        if before:
+            sent = doc.sentence_of(start)
+            doc.relations.append(RelationFact(person, "holds_role", before[-1], sent.start, sent.end, EXTRACTOR, 0.75,
+                                              {"title": title, "category": titles[title]}))
+    return doc
+
+
+_OG_SUFFIX = ("경찰청", "경찰서", "경찰", "검찰", "법원", "지검", "청", "부", "처", "원", "위원회", "협회", "연합회", "노조", "노동조합",
+              "조합", "공사", "공단", "은행", "그룹", "전자", "자동차", "건설", "증권", "보험", "재단", "연구소", "연구원", "대학교",
+              "대학", "학교", "병원", "센터", "당", "시청", "구청", "군청", "도청", "의회", "회사", "방송", "일보", "신문", "협의회", "연맹")
+_LC_SUFFIX = ("특별시", "광역시", "시", "도", "군", "구", "동", "읍", "면", "리", "로", "산", "강", "역", "공항", "항", "섬", "광장")
+
+
+def korean_names(doc: Document) -> Document:
+    """Organizations and places the gazetteer does not know, read from Kiwi's proper nouns and their endings."""
+    kiwi = load_kiwi()
+    taken = bytearray(len(doc.text) + 1)
+    for m in doc.mentions:
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+    tokens = kiwi.tokenize(doc.text)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.tag != "NNP":
+            i += 1
+            continue
+        # a run of nouns that starts with a proper noun: "서울중앙지검", "현대자동차 노조"
+        j, end = i, tok.start + tok.len
+        while j + 1 < len(tokens) and tokens[j + 1].tag in ("NNP", "NNG", "XSN") and tokens[j + 1].start <= end + 1:
+            j += 1
+            end = tokens[j].start + tokens[j].len
+        start = tok.start
+        text = doc.text[start:end]
+        i = j + 1
+        if any(taken[start:end]) or len(text) < 2:
+            continue
+        kind = "organization" if text.endswith(_OG_SUFFIX) else "place" if text.endswith(_LC_SUFFIX) and len(text) <= 8 else None
+        if kind is None:
+            continue
+        doc.mentions.append(Mention(text, kind, start, end, EXTRACTOR, 0.55, canonical=text, attrs={"priority": 50}))
+        taken[start:end] = b"\x01" * (end - start)
+    return doc
+
+
+def _ymd(y: int, m: int, d: int) -> str | None:
+    try:
+        return dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def korean_dates(doc: Document) -> Document:
+    """Date mentions with normalized values, read against the document's date."""
+    info = parse_doc_date(doc.published)
+    base = info[0] if info else None
+    used = bytearray(len(doc.text) + 1)
+
+    def add(s: int, e: int, value: str | None, end: str | None, prec: str) -> None:
+        if value is None or any(used[s:e]):
+            return
+        used[s:e] = b"\x01" * (e - s)
+        doc.mentions.append(Mention(doc.text[s:e], "date", s, e, EXTRACTOR, 0.9,
+                                    attrs={"value": value, "end": end, "precision": prec, "rule": "ko"}))
+
+    text = doc.text
+    for m in re.finditer(r"(\d{4})년\s?(\d{1,2})월\s?(\d{1,2})일(?:\s?부터\s?(\d{1,2})일\s?까지)?", text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        add(m.start(), m.end(), _ymd(y, mo, d), _ymd(y, mo, int(m[4])) if m[4] else None, "day")
+    for m in re.finditer(r"(\d{4})년\s?(\d{1,2})월(?!\s?\d{1,2}일)", text):
+        add(m.start(), m.end(), f"{int(m[1]):04d}-{int(m[2]):02d}", None, "month")
+    if base is None:
+        # no document date: the spans are still dates, their values unknown
+        for m in re.finditer(r"(?<!\d)(\d{1,2})월\s?(\d{1,2})일|(?<![\d월년])\d{1,2}일(?![\d가-힣]?간)|지난해|작년|올해|내년|지난달|이번 달|다음 달|오늘|이날|당일", text):
+            if not any(used[m.start() : m.end()]):
+                used[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+                doc.mentions.append(Mention(m.group(), "date", m.start(), m.end(), EXTRACTOR, 0.6,
+                                            attrs={"value": None, "end": None, "precision": None, "rule": "ko"}))
+    if base is not None:
+        for m in re.finditer(r"(?<!\d)(\d{1,2})월\s?(\d{1,2})일(?:\s?부터\s?(\d{1,2})일\s?까지)?", text):
+            mo, d = int(m[1]), int(m[2])
+            y = base.year if mo <= base.month or re.search(r"예정|계획|할 것|하기로", text[m.end() : m.end() + 40]) else base.year - 1
+            add(m.start(), m.end(), _ymd(y, mo, d), _ymd(y, mo, int(m[3])) if m[3] else None, "day")
+        for m in re.finditer(r"(다음|지난|이번)\s?달\s?(\d{1,2})일", text):
+            shift = {"다음": 1, "지난": -1, "이번": 0}[m[1]]
+            k = base.month - 1 + shift
+            add(m.start(), m.end(), _ymd(base.year + k // 12, k % 12 + 1, int(m[2])), None, "day")
+        for m in re.finditer(r"(?<![\d월])(\d{1,2})일\s?(?:부터|∼|~|-)\s?(\d{1,2})일(?:\s?까지)?", text):
+            add(m.start(), m.end(), _ymd(base.year, base.month, int(m[1])), _ymd(base.year, base.month, int(m[2])), "day")
+        for m in re.finditer(r"(?<![\d월년])(\d{1,2})일(?![\d가-힣]?간)", text):
+            d = int(m[1])
+            if d <= calendar.monthrange(base.year, base.month)[1]:
+                add(m.start(), m.end(), _ymd(base.year, base.month, d), None, "day")
+        for m in re.finditer(r"지난해|작년|올해|내년|지난달|이번 달|다음 달|오늘", text):
+            w = m.group()
+            if w in ("지난해", "작년", "올해", "내년"):
+                add(m.start(), m.end(), str(base.year + {"지난해": -1, "작년": -1, "올해": 0, "내년": 1}[w]), None, "year")
+            elif w == "오늘":
+                add(m.start(), m.end(), base.isoformat(), None, "day")
+            else:
+                k = base.month - 1 + {"지난달": -1, "이번 달": 0, "다음 달": 1}[w]
+                add(m.start(), m.end(), f"{base.year + k // 12:04d}-{k % 12 + 1:02d}", None, "month")
+    return doc
+
+
+def korean_quantities(doc: Document) -> Document:
+    """Numbers of people ("약 9천 명", "2만여 명") and shares ("절반")."""
+    units = {"천": 1e3, "만": 1e4, "백": 1e2}
+    for m in re.finditer(r"(약|무려|최소|최대)?\s?(\d[\d,.]*)\s?(천|만|백)?\s?(여)?\s?명", doc.text):
+        value = float(m[2].replace(",", "")) * (units.get(m[3] or "", 1.0))
+        hedge = {"약": "about", "무려": "as many as", "최소": "at least", "최대": "up to"}.get(m[1] or "") or ("more than" if m[4] else None)
+        doc.quantities.append(Quantity(value, "people", m.start(), m.end(), EXTRACTOR, 0.8, hedge=hedge))
+        share = re.search(r"(?:의|가운데|중)\s?(약\s?)?절반", doc.text[m.end() : m.end() + 20])
+        if share:
+            doc.quantities.append(Quantity(0.5, f"share of the {value:,.0f} people", m.start(), m.end() + share.end(), EXTRACTOR, 0.75,
+                                           hedge="about" if share.group(1) else None, unit="share",
+                                           attrs={"size": round(value / 2), "whole": value}))
+    return doc
