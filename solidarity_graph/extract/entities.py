@@ -65,6 +65,9 @@ def surname_key(name: str) -> str:
     return _SURNAMES.get(name, name)
 
 
+surname_key.known = set(_SURNAMES)  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=1)
 def titles() -> dict[str, str]:
     """Every known title (lower case) -> its role category."""

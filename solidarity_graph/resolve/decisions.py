@@ -61,7 +61,9 @@ class EntityIndex:
             if type_ == "person":
                 key = person_key(n, surname_key)
                 self.by_person_key.setdefault(key, entity_id)
-                parts = n.replace("-", " ").split()
+                from solidarity_graph.resolve.romanize import is_hangul, romanize_name
+
+                parts = (romanize_name(n) if is_hangul(n) else n).replace("-", " ").split()
                 if len(parts) >= 2:
                     for p in (parts[0], parts[-1]):
                         self.by_surname[str(surname_key(p))].add(entity_id)
@@ -107,7 +109,11 @@ class Resolver:
         return Resolution(None, "new", 1.0, new={"type": type_, "name": name})
 
     def _person(self, name: str) -> Resolution | None:
+        from solidarity_graph.resolve.romanize import is_hangul, romanize_name
+
         idx = self.index
+        if is_hangul(name):
+            name = romanize_name(name)  # 정은보 is Jeong Eun-bo
         parts = name.replace("-", " ").split()
         if len(parts) >= 2:
             key = person_key(name, self.surname_key)

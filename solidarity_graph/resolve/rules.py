@@ -44,8 +44,24 @@ def org_score(a: str, b: str) -> float:
 
 
 def person_key(name: str, surname_key: object = None) -> tuple[str, ...]:
-    """A person's name as a sorted tuple of folded parts (order-free: "Moon Jae-in" = "Jae-in Moon")."""
-    parts = fold_name(name.replace("-", "")).split()
-    if callable(surname_key):
+    """A person's name as a sorted tuple of folded parts (order-free: "Moon Jae-in" = "Jae-in Moon").
+
+    Hangul names are romanized first (정은보 -> Jeong Eun-bo). For Korean names the given name is reduced
+    to its consonants, since romanizations differ in their vowels ("Jae-myung"/"Jae-myeong",
+    "Suk-yeol"/"Seok-yeol", "Jong-un"/"Jeong-eun").
+    """
+    from solidarity_graph.resolve.romanize import is_hangul, romanize_name
+
+    if is_hangul(name):
+        name = romanize_name(name)
+    raw = name.replace("-", "").split()
+    parts = fold_name(" ".join(raw)).split()
+    known = getattr(surname_key, "known", set())
+    if callable(surname_key) and len(raw) >= 2 and (raw[0].capitalize() in known or raw[-1].capitalize() in known):
+        # a Korean name: the surname, and the given name's consonants however it is spelled and split
+        at = 0 if raw[0].capitalize() in known else len(raw) - 1
+        given = fold_name("".join(w for i, w in enumerate(raw) if i != at)).replace(" ", "")
+        parts = [str(surname_key(raw[at].capitalize())).lower(), re.sub(r"[aeiouw]", "", given) or given]
+    elif callable(surname_key):
         parts = [str(surname_key(p.capitalize())).lower() for p in parts]
     return tuple(sorted(parts))

@@ -75,3 +75,25 @@ def test_resolve_same_place_name_two_countries(store: Store, tmp_path: Path) -> 
     with store.connect() as conn:
         londons = {(r.name, r.country) for r in conn.execute(select(t.entities.c.name, t.entities.c.country).where(t.entities.c.name == "London"))}
     assert {c for _, c in londons} == {"GB", "CA"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("정은보", "Eun-Bo Jeong"), ("이재명", "Lee Jae Myung"), ("윤석열", "Yoon Suk Yeol"), ("김정은", "Kim Jong-un"),
+     ("Chung Eun-bo", "Jeong Eun-bo")],
+)
+def test_resolve_korean_names_across_scripts(a: str, b: str) -> None:
+    from solidarity_graph.extract.entities import surname_key
+    from solidarity_graph.resolve.rules import person_key
+
+    assert person_key(a, surname_key) == person_key(b, surname_key)
+    assert person_key("Carl Rosen", surname_key) != person_key("Janet Gray", surname_key)
+
+
+def test_resolve_korean_and_english_reports_one_person(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path, [
+        "Chief negotiator Eun-Bo Jeong met the US side in Los Angeles on the 17th.",
+        "정은보 대사는 로스앤젤레스에서 제7차 회의를 열었다.",
+    ])
+    assert {e["id"] for n in ("Eun-Bo Jeong", "정은보") for e in find_entity(store, n)} and \
+        len({e["id"] for n in ("Eun-Bo Jeong", "정은보") for e in find_entity(store, n)}) == 1
