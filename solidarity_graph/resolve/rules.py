@@ -56,7 +56,7 @@ def person_key(name: str, surname_key: object = None) -> tuple[str, ...]:
         name = romanize_name(name)
     raw = name.replace("-", "").split()
     parts = fold_name(" ".join(raw)).split()
-    known = getattr(surname_key, "known", set())
+    known: set[str] = getattr(surname_key, "known", set())
     if callable(surname_key) and len(raw) >= 2 and (raw[0].capitalize() in known or raw[-1].capitalize() in known):
         # a Korean name: the surname, and the given name's consonants however it is spelled and split
         at = 0 if raw[0].capitalize() in known else len(raw) - 1
