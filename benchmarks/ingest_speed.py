@@ -28,18 +28,19 @@ from solidarity_graph.pipeline import ingest_paths  # noqa: E402
 from solidarity_graph.store import Store  # noqa: E402
 
 SAMPLE = ROOT / "solidarity_graph" / "data" / "sample"
+SAMPLE_KO = ROOT / "solidarity_graph" / "data" / "sample_ko"
 
 
-def make_corpus(folder: Path, n: int, seed: int = 7) -> int:
+def make_corpus(folder: Path, n: int, seed: int = 7, sample: Path = SAMPLE) -> int:
     """Write ``n`` documents to ``folder``; returns the number of words."""
     sentences: list[str] = []
-    for path in sorted(SAMPLE.iterdir()):
+    for path in sorted(sample.iterdir()):
         text = read_document(path).text
-        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 6]
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?다])\s+", text) if len(s.split()) >= 4]
     rng = random.Random(seed)
     words = 0
     for i in range(n):
-        body = " ".join(rng.sample(sentences, rng.randint(12, 20)))
+        body = " ".join(rng.sample(sentences, min(len(sentences), rng.randint(12, 20))))
         date = f"20{rng.randint(15, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         text = f"Report {i}\nDate: {date}\n\n{body}\n"
         (folder / f"doc{i:05d}.txt").write_text(text, encoding="utf-8")
@@ -62,6 +63,11 @@ def run(folder: Path, processes: int) -> tuple[float, int]:
         assert not summary.failed, summary.failed[:3]
         store.close()
     return elapsed, summary.words
+
+
+def chars(folder: Path) -> int:
+    """Characters of the corpus (the measure for Korean, which has no spaces between all words)."""
+    return sum(len(p.read_text(encoding="utf-8")) for p in folder.iterdir())
 
 
 def baseline(folder: Path) -> tuple[float, int]:
@@ -90,6 +96,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--baseline", action="store_true", help="also time plain en_core_web_sm")
+    ap.add_argument("--korean", action="store_true", help="also time the Korean path on documents from sample_ko")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -98,9 +105,17 @@ def main() -> None:
         if args.baseline:
             secs, w = baseline(folder)
             print(f"plain en_core_web_sm, full pipeline, 1 process: {w / secs:,.0f} words/s ({secs:.1f} s)")
+        n_chars = chars(folder)
         for p in args.processes:
             secs, w = run(folder, p)
-            print(f"solidarity ingest, {p} process(es): {w / secs:,.0f} words/s ({secs:.1f} s, {args.docs / secs:.1f} docs/s)")
+            print(f"solidarity ingest, {p} process(es): {w / secs:,.0f} words/s, {n_chars / secs:,.0f} characters/s "
+                  f"({secs:.1f} s, {args.docs / secs:.1f} docs/s)")
+        if args.korean and SAMPLE_KO.is_dir():
+            with tempfile.TemporaryDirectory() as tmp_ko:
+                ko = Path(tmp_ko)
+                make_corpus(ko, args.docs, sample=SAMPLE_KO)
+                secs, _ = run(ko, 1)
+                print(f"korean, 1 process: {chars(ko) / secs:,.0f} characters/s ({args.docs} documents, {chars(ko):,} characters)")
         print(f"peak memory (largest process): {peak_mb():,.0f} MB")
 
 
