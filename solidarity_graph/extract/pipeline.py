@@ -97,8 +97,8 @@ class Extractor:
             after = doc.text[doc.text.find(ev.trigger, ev.start) : ev.end]
             if re.search(r"결렬|무산|합의하지 못|합의에 이르지 못|실패|불발", after):
                 ev.status = "failed"
-            elif re.search(r"예정|계획|할 것|하기로|방침|우려", after):
-                ev.status = "threatened" if "우려" in after else "planned"
+            elif re.search(r"예정|계획|할 것|하기로|방침|우려|하겠다|겠다고|겠다며|경우", after):
+                ev.status = "threatened" if re.search(r"우려|경우|위기|처할", after) else "planned"
             elif re.search(r"촉구|요구하|요청", after[len(ev.trigger) : len(ev.trigger) + 30]):
                 ev.status = "demanded"
         doc.relations = _dedupe_relations(doc, self.gazetteer)

@@ -130,10 +130,13 @@ class Places:
             plain = _ascii(c["name"])
             if plain != c["name"]:
                 self.by_name.setdefault(_fold(plain), place)
-            if code in ("KR", "KP", "JP", "CN", "TW") and c["population"] >= 100_000:
-                # the city's names in Hangul, kana and hanzi ("서울", "東京") for Korean and Japanese texts
+            near = code in ("KR", "KP", "JP", "CN", "TW") and c["population"] >= 100_000
+            if near or c["population"] >= 1_000_000:
+                # the city's names in Hangul, kana and hanzi ("서울", "東京", "로스앤젤레스") for Korean and Japanese
+                # texts; short Hangul names abroad only for the biggest cities ("연대" is a word, not Yantai)
+                shortest = 2 if code in ("KR", "KP") or c["population"] >= 5_000_000 else 3
                 for alt in c.get("alternatenames") or []:
-                    if re.fullmatch(r"[가-힣]{2,6}|[\u3040-\u30ff\u4e00-\u9fff]{2,6}", alt):
+                    if re.fullmatch(rf"[가-힣]{{{shortest},8}}|[\u3040-\u30ff\u4e00-\u9fff]{{2,6}}", alt):
                         self.by_name.setdefault(_fold(alt), place)
                         self.matcher.add(alt, place, exact=True)
             if c["population"] >= BIG_CITY and c["name"][:1].isupper():

@@ -50,3 +50,19 @@ def test_korean_person_with_title_and_role(extractor) -> None:
     doc = extractor(Document(text="민주노총 양경수 위원장은 총파업을 선언했다.", source="t", published="2024-05-01"))
     assert any(m.type == "person" and m.text == "양경수" for m in doc.mentions)
     assert any(r.predicate == "holds_role" and r.subject.text == "양경수" and r.attrs["title"] == "위원장" for r in doc.relations)
+
+
+def test_korean_sma_story_gives_the_seed_facts(extractor) -> None:
+    """The third seed told in Korean: USFK, the negotiator, Los Angeles on 17-19 March, half of 9,000 from 1 April."""
+    path = Path(__file__).resolve().parents[2] / "solidarity_graph" / "data" / "sample_ko" / "01_sma_usfk.txt"
+    doc = extractor(read_document(path))
+    orgs = {m.canonical for m in doc.mentions if m.type == "organization"}
+    assert "United States Forces Korea" in orgs
+    assert any(m.type == "person" and m.text == "정은보" for m in doc.mentions)
+    rounds = [e for e in doc.events if e.type == "negotiation_round"]
+    assert any(e.date == "2020-03-17" and e.date_end == "2020-03-19" and e.place and e.place.canonical == "Los Angeles" for e in rounds)
+    furlough = next(e for e in doc.events if e.type == "furlough")
+    assert furlough.date == "2020-04-01" and furlough.size == 4500
+    assert any(q.value == 9000 for q in doc.quantities)
+    press = next(e for e in doc.events if e.type == "press_conference")
+    assert press.date == "2020-03-20" and press.place is not None and press.place.canonical == "Seoul"
