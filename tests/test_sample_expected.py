@@ -7,6 +7,7 @@ change that loses facts fails here; raise them when extraction improves.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,14 +17,21 @@ from solidarity_graph.pipeline import ingest_paths
 from solidarity_graph.resolve import fold_name
 from solidarity_graph.store import Store
 
-EXPECTED = Path(__file__).parent / "data" / "sample_expected.yaml"
-FLOORS = {"organizations": 0.85, "people": 0.9, "places": 0.9, "events": 0.38, "relations": 0.3}
+DATA = Path(__file__).resolve().parent.parent / "solidarity_graph" / "data"
+SETS = {
+    "en": (DATA / "sample", Path(__file__).parent / "data" / "sample_expected.yaml",
+           {"organizations": 0.85, "people": 0.9, "places": 0.9, "events": 0.38, "relations": 0.3}),
+    # the Korean path is young (issue 5): floors under today's figures, to be raised
+    "ko": (DATA / "sample_ko", Path(__file__).parent / "data" / "sample_ko_expected.yaml",
+           {"organizations": 0.7, "people": 0.7, "places": 0.65, "events": 0.75, "relations": 0.0}),
+}
+FLOORS = SETS["en"][2]
 
 
-@pytest.fixture(scope="module")
-def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
-    sample = Path(__file__).resolve().parent.parent / "solidarity_graph" / "data" / "sample"
-    expected = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module", params=list(SETS))
+def measured(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+    sample, expected_path, floors = SETS[request.param]
+    expected = yaml.safe_load(expected_path.read_text(encoding="utf-8"))
     store = Store.open(str(tmp_path_factory.mktemp("sample") / "s.db"))
     ingest_paths([sample], store)
     recs = list(iter_records(store))
@@ -60,10 +68,11 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
                 (same(r["subject"], s) and same(r["object"], o)) or (p in ("ally_of", "negotiates_with") and same(r["subject"], o) and same(r["object"], s)))
                 for r in rels)
     out = {k: h / n for k, (h, n) in hits.items() if n}
-    print("sample recall:", {k: round(v, 2) for k, v in out.items()})
-    return out
+    print(f"sample recall ({request.param}):", {k: round(v, 2) for k, v in out.items()})
+    return {**out, "_floors": floors}  # type: ignore[dict-item]
 
 
 @pytest.mark.parametrize("kind", list(FLOORS))
-def test_sample_expected_recall(measured: dict[str, float], kind: str) -> None:
-    assert measured[kind] >= FLOORS[kind], f"{kind} recall {measured[kind]:.2f} below {FLOORS[kind]}"
+def test_sample_expected_recall(measured: dict[str, Any], kind: str) -> None:
+    floor = measured["_floors"][kind]
+    assert measured.get(kind, 1.0) >= floor, f"{kind} recall {measured.get(kind):.2f} below {floor}"
