@@ -29,6 +29,16 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def _font(name: str) -> bool:
+    import subprocess
+
+    try:
+        out = subprocess.run(["fc-list"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return name.lower() in out.lower()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -137,6 +147,7 @@ def test_browser_reject_then_extract_again(page: Any, site: dict[str, Any]) -> N
     assert status == ["rejected"]  # extracted again, still rejected
 
 
+@pytest.mark.skipif(not _font("NanumGothic"), reason="fonts-nanum is not installed")
 def test_browser_korean_glyphs_and_no_script(page: Any, site: dict[str, Any]) -> None:
     page.goto(site["url"] + "/search?q=노동절")
     page.click("text=민주노총 노동절 대회")
@@ -151,3 +162,15 @@ def test_browser_korean_glyphs_and_no_script(page: Any, site: dict[str, Any]) ->
     page.click("ul.list a >> text=Evil")
     assert page.evaluate("window.pwned") is None
     assert "<script>" in page.inner_text("article.doctext")
+
+
+@pytest.mark.skipif(not _font("Noto Sans CJK"), reason="fonts-noto-cjk is not installed")
+def test_browser_japanese_glyphs(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["url"] + "/search?q=全労連が東京で集会")
+    page.click("ul.list a >> text=全労連が東京で集会")
+    assert "メーデー" in page.inner_text("article.doctext")
+    widths = page.evaluate("""() => { const c = document.createElement('canvas').getContext('2d');
+        c.font = '32px "Noto Sans CJK JP"'; const cjk = c.measureText('全労連メーデー集会').width;
+        c.font = '32px NoSuchFontAtAll'; const fallback = c.measureText('全労連メーデー集会').width;
+        return [cjk, fallback]; }""")
+    assert widths[0] != widths[1], "no Japanese font (fonts-noto-cjk)"
