@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from solidarity_graph.model import Document, EventFact, Mention
+from solidarity_graph.model import Document, EventFact, Mention, RelationFact
 from solidarity_graph.resolve import EntityIndex, Resolver, fold_name
 from solidarity_graph.schema import load_schema
 from solidarity_graph.store import tables as t
@@ -103,7 +103,9 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
     ))
     w = _Writer(conn, doc, resolver, index, now)
     # curators' verdicts on facts of this document, kept by fingerprint across re-extraction
-    reviews = {r.fingerprint: r.status for r in conn.execute(select(t.fact_reviews))} if _has_reviews(conn) else {}
+    wanted = [_event_fp(doc, ev) for ev in doc.events] + [_relation_fp(doc, r) for r in doc.relations]
+    reviews = {r.fingerprint: r.status for r in conn.execute(
+        select(t.fact_reviews).where(t.fact_reviews.c.fingerprint.in_(wanted)))} if wanted else {}
     rows = []
     for m in doc.mentions:
         if m.type not in NAMED:
@@ -137,7 +139,7 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
             w.added["event_sources"] = w.added.get("event_sources", 0) + 1
             continue
         attrs = {k: v for k, v in ev.attrs.items() if k != "evidence"}
-        fp = fingerprint(doc.id, "event", ev.type, ev.start, ev.end, ev.trigger)
+        fp = _event_fp(doc, ev)
         evid = _new_id(conn.execute(insert(t.events).values(
             fingerprint=fp, review=reviews.get(fp),
             document_id=doc.id, type=ev.type, status=ev.status, date=ev.date, date_end=ev.date_end,
@@ -162,8 +164,7 @@ def write_document(conn: Connection, doc: Document, resolver: Resolver, index: E
         if sid == oid or (sid, r.predicate, oid) in seen:
             continue
         seen.add((sid, r.predicate, oid))
-        fp = fingerprint(doc.id, "relation", r.predicate, fold_name(r.subject.canonical or r.subject.text),
-                         fold_name(r.object.canonical or r.object.text), r.start, r.end)
+        fp = _relation_fp(doc, r)
         rel_rows.append(dict(
             fingerprint=fp, review=reviews.get(fp),
             document_id=doc.id, subject_id=sid, predicate=r.predicate, object_id=oid, attributes=r.attrs or None,
@@ -190,8 +191,13 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
 
 
-def _has_reviews(conn: Connection) -> bool:
-    return conn.execute(select(t.fact_reviews.c.fingerprint).limit(1)).first() is not None
+def _event_fp(doc: Document, ev: EventFact) -> str:
+    return fingerprint(doc.id, "event", ev.type, ev.start, ev.end, ev.trigger)
+
+
+def _relation_fp(doc: Document, r: RelationFact) -> str:
+    return fingerprint(doc.id, "relation", r.predicate, fold_name(r.subject.canonical or r.subject.text),
+                       fold_name(r.object.canonical or r.object.text), r.start, r.end)
 
 
 def _same_event(conn: Connection, doc_id: str, ev: EventFact, place_id: int | None, entity_ids: set[int]) -> int | None:
