@@ -127,3 +127,13 @@ def test_api_document_highlights_the_fact_sentence(client: TestClient) -> None:
     fact = client.get(f"/api/v1/entities/{eid}").json()["relations"][0]
     html = client.get(f"/document/{fact['document']}", params={"hl": f"{fact['span'][0]}-{fact['span'][1]}"}).text
     assert '<mark id="hl">' in html
+
+
+@pytest.mark.issue(4)
+def test_api_entity_page_title_and_curation_forms(client: TestClient) -> None:
+    html = client.get(f"/entity/{_kctu(client)}").text
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title is not None and title.group(1) == "Korean Confederation of Trade Unions · Solidarity Graph"
+    body = html[html.index("<main>"):]
+    for form in ("merge-form", "rename-form", "split-form", "set-form", "fact-form"):
+        assert f'id="{form}"' in body and body.count(f'id="{form}"') == 1
