@@ -378,3 +378,22 @@ def eval_(shared: Path | None, out: Path, only: tuple[str, ...], limit: int | No
 
 if __name__ == "__main__":
     main()
+
+
+def _register_program_commands() -> None:
+    """The international program's commands live beside their library modules."""
+    import importlib
+
+    from solidarity_graph.program import AREAS
+
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"solidarity_graph.program.{area}_cli")
+        except ModuleNotFoundError as e:  # an area not built yet; a missing package is an error
+            if e.name != f"solidarity_graph.program.{area}_cli":
+                raise
+            continue
+        module.register(main)
+
+
+_register_program_commands()

@@ -42,6 +42,9 @@ def _log(conn: Connection, who: str, action: str, target: str, before: Any, afte
     return int(key[0])
 
 
+log_change = _log  # the audit log, for the program's modules: log_change(conn, who, action, target, before, after, note)
+
+
 def _snapshot(conn: Connection, eid: int) -> dict[str, Any]:
     e = _entity(conn, eid)
     aliases = sorted(r[0] for r in conn.execute(select(t.aliases.c.name).where(t.aliases.c.entity_id == eid)))

@@ -30,6 +30,8 @@ class IngestSummary:
     added: dict[str, int] = field(default_factory=lambda: {"entities": 0, "events": 0, "relations": 0, "quantities": 0})
     words: int = 0
     warnings: list[str] = field(default_factory=list)
+    stored_ids: list[str] = field(default_factory=list)  # the documents stored by this run
+    program: dict[str, Any] = field(default_factory=dict)  # what the program's hooks reported (alerts raised...)
 
     def line(self) -> str:
         """One-line summary for people."""
@@ -112,6 +114,7 @@ def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, 
                     resolver = store.index(lambda idx: Resolver(idx, gazetteer, surname_key))
                 else:
                     summary.new += 1
+                    summary.stored_ids.append(doc.id)
                     summary.words += len(doc.text.split())
                     for k in summary.added:
                         summary.added[k] += added.get(k, 0)
@@ -122,6 +125,10 @@ def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, 
         if pool is not None:
             pool.close()
             pool.join()
+    if summary.stored_ids:
+        from solidarity_graph.program.hooks import after_ingest
+
+        summary.program = after_ingest(store, summary.stored_ids)
     return summary
 
 
@@ -148,8 +155,13 @@ def reextract(store: Any, ids: list[str] | None = None, *, processes: int = 1) -
             continue
         added = store.replace(extracted, resolver)
         summary.new += 1
+        summary.stored_ids.append(doc.id)
         for k in summary.added:
             summary.added[k] += added.get(k, 0)
+    if summary.stored_ids:
+        from solidarity_graph.program.hooks import after_ingest
+
+        summary.program = after_ingest(store, summary.stored_ids)
     return summary
 
 

@@ -22,7 +22,12 @@ from solidarity_graph.extract.entities import (
 )
 from solidarity_graph.extract.events import find_events
 from solidarity_graph.extract.gazetteer import LABOR_KINDS, Gazetteer, load_gazetteer
-from solidarity_graph.extract.language import detect_language
+from solidarity_graph.extract.language import (
+    blank_except,
+    detect_language,
+    language_segments,
+    main_language,
+)
 from solidarity_graph.extract.nlp import load_nlp
 from solidarity_graph.extract.patterns import find_org_patterns
 from solidarity_graph.extract.places import Places, load_places
@@ -52,11 +57,62 @@ class Extractor:
         self.located = {e.name: e.located_in for e in self.gazetteer.entries.values() if e.located_in}
 
     def __call__(self, doc: Document) -> Document:
-        """Extract everything from ``doc`` (in place) and return it."""
-        if not doc.meta.get("language_given"):
-            doc.language = detect_language(doc.text)
-        if doc.language == "ko":
+        """Extract everything from ``doc`` (in place) and return it.
+
+        The language is found per paragraph: a document written in one language goes through that
+        language's path; in a mixed document each language's path reads its own paragraphs (the
+        others blanked, so every offset stays the document's own) and the facts are joined.
+        """
+        if doc.meta.get("language_given"):
+            return self.extract_language(doc, doc.language)
+        segments = language_segments(doc.text)
+        doc.language = main_language(segments) if segments else detect_language(doc.text)
+        langs = sorted({s.language for s in segments})
+        if len(langs) <= 1:
+            return self.extract_language(doc, doc.language)
+        doc.meta["languages"] = [{"start": s.start, "end": s.end, "language": s.language} for s in segments]
+        for lang in langs:
+            part = Document(text="", source=doc.source, title=doc.title, published=doc.published,
+                            language=lang, doc_id=doc.doc_id, meta=dict(doc.meta))
+            part.text = blank_except(doc.text, segments, lang)  # same length: offsets are the document's
+            self.extract_language(part, lang)
+            doc.paragraphs += part.paragraphs
+            doc.sentences += part.sentences
+            doc.mentions += part.mentions
+            doc.events += part.events
+            doc.relations += part.relations
+            doc.quantities += part.quantities
+            doc.errors += part.errors
+            for key, value in part.meta.items():
+                if isinstance(value, dict) and isinstance(doc.meta.get(key), dict):
+                    doc.meta[key] = {**doc.meta[key], **value}
+                else:
+                    doc.meta.setdefault(key, value)
+        for spans in (doc.paragraphs, doc.sentences):
+            spans.sort(key=lambda s: s.start)
+        doc.mentions.sort(key=lambda m: (m.start, -m.end))
+        doc.events.sort(key=lambda e: e.start)
+        doc.relations.sort(key=lambda r: r.start)
+        doc.quantities.sort(key=lambda q: q.start)
+        return doc
+
+    def extract_language(self, doc: Document, lang: str) -> Document:
+        """Run the path of language ``lang`` over ``doc``."""
+        doc.language = lang
+        if lang == "ko":
             return self._korean(doc)
+        if lang == "ja":
+            from solidarity_graph.extract import japanese
+
+            return japanese.extract(self, doc)
+        if lang in ("fr", "es", "pt", "it"):
+            from solidarity_graph.extract import romance
+
+            return romance.extract(self, doc, lang)
+        return self.english(doc)
+
+    def english(self, doc: Document) -> Document:
+        """The English path: spaCy, places, gazetteer, patterns, dates, numbers, roles, events, relations."""
         ents: list[RawEnt] = run_spacy(doc, self.nlp)
         steps: list[tuple[str, Callable[[], object]]] = [
             ("places.v1", lambda: self.places(doc)),

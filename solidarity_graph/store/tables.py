@@ -23,7 +23,8 @@ from sqlalchemy import (
 __all__ = [
     "metadata", "documents", "entities", "aliases", "mentions", "events",
     "event_participants", "event_sources", "relations", "quantities", "decisions", "curations",
-    "fact_reviews",
+    "fact_reviews", "exchanges", "exchange_members", "exchange_items", "commitments", "sites", "contacts",
+    "funds", "ledger_entries", "watches", "alerts", "settings", "feeds", "feed_items", "protections",
 ]
 
 metadata = MetaData()
@@ -197,4 +198,202 @@ fact_reviews = Table(
     Column("fingerprint", String(64), primary_key=True),
     Column("status", String(16), nullable=False),
     Column("curation_id", Integer, ForeignKey("curations.id", ondelete="SET NULL")),
+)
+
+
+# ---- the international program (issue 6) -------------------------------------------------------
+# Amounts of money are decimal text ("1250.00"), never floats: SQLite has no decimal type, and the
+# ledger's arithmetic is done in Python's Decimal.
+
+# An exchange or delegation: who traveled, who hosted, when, where; proposed from an extracted
+# delegation_visit / exchange event (status "proposed") until a curator confirms it.
+exchanges = Table(
+    "exchanges", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # delegation / exchange
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed / confirmed / rejected / done
+    Column("date_start", String(10)),
+    Column("date_end", String(10)),
+    Column("place_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),  # the event it was proposed from
+    Column("event_fingerprint", String(64)),  # survives re-extraction, unlike event_id
+    Column("produced", Text),  # what came of it (report, declaration, film)
+    Column("notes", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Index("ix_exchanges_fingerprint", "event_fingerprint"),
+)
+
+# Who took part: travelers, hosts, organizers (organizations or people).
+exchange_members = Table(
+    "exchange_members", metadata,
+    Column("exchange_id", Integer, ForeignKey("exchanges.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),  # traveler / host / organizer
+)
+
+# The itinerary and its aftermath: meetings, rallies, press conferences, site visits, follow-ups.
+exchange_items = Table(
+    "exchange_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exchange_id", Integer, ForeignKey("exchanges.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(24), nullable=False),  # meeting / rally / press_conference / visit / follow_up / other
+    Column("date", String(10)),
+    Column("place_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("description", Text, nullable=False),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),
+    Column("status", String(16)),  # for follow-ups: open / done
+    Index("ix_exchange_items_exchange", "exchange_id"),
+)
+
+# A commitment or a demand taken from a resolution or declaration (or entered by hand).
+commitments = Table(
+    "commitments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # commitment / demand
+    Column("text", Text, nullable=False),  # what is committed to or demanded
+    Column("subject_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),  # who commits / demands
+    Column("object_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),  # to or from whom
+    Column("object_text", Text),  # the addressee as written when it is no entity ("the U.S. government")
+    Column("due", String(10)),
+    Column("status", String(16), nullable=False),  # open / in_progress / done / dropped
+    Column("status_at", String(32)),
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE")),  # NULL: entered by hand
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("quote", Text),
+    Column("exchange_id", Integer, ForeignKey("exchanges.id", ondelete="SET NULL")),
+    Column("fingerprint", String(64)),  # document + quote: the curator's status survives re-extraction
+    Column("extractor", String(48), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_commitments_status", "status"),
+    Index("ix_commitments_fingerprint", "fingerprint"),
+)
+
+# Employer chains ("sister shops"): a multinational's sites and the union at each.
+sites = Table(
+    "sites", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("employer_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text),  # "Erie plant"
+    Column("country", String(2)),
+    Column("city", Text),
+    Column("union_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("workers", Integer),
+    Column("origin", String(16), nullable=False),  # extracted / csv / hand
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="SET NULL")),
+    Column("quote", Text),
+    Column("note", Text),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_sites_employer", "employer_id"),
+)
+
+# Our contacts at an organization (a union we have "no contact with" has none).
+contacts = Table(
+    "contacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("person", Text),
+    Column("email", Text),
+    Column("phone", Text),
+    Column("since", String(10)),
+    Column("note", Text),
+    Column("created_at", String(32), nullable=False),
+    Index("ix_contacts_entity", "entity_id"),
+)
+
+funds = Table(
+    "funds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("currency", String(3), nullable=False),  # the fund's home currency (ISO 4217)
+    Column("description", Text),
+    Column("created_at", String(32), nullable=False),
+)
+
+# Contributions in, grants out. Entries are never edited: a correction is a reversing entry.
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fund_id", Integer, ForeignKey("funds.id", ondelete="RESTRICT"), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("kind", String(16), nullable=False),  # contribution / grant / reversal
+    Column("amount", String(40), nullable=False),  # decimal text, positive
+    Column("currency", String(3), nullable=False),
+    Column("from_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("from_name", Text),
+    Column("to_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("to_name", Text),
+    Column("purpose", Text),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),
+    Column("exchange_id", Integer, ForeignKey("exchanges.id", ondelete="SET NULL")),
+    Column("reverses", Integer, ForeignKey("ledger_entries.id", ondelete="RESTRICT")),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Index("ix_ledger_fund_date", "fund_id", "date"),
+)
+
+# A watched entity: an alert when new text gives an event of one of these types involving it,
+# its parents or its locals.
+watches = Table(
+    "watches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("who", String(120), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("entity_id", "who", name="uq_watch_entity_who"),
+)
+
+# One alert per watch and event (the same event told by several reports is one event).
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("delivered", JSON),  # channel -> {"at", "ok", "error"}
+    Column("read_at", String(32)),
+    UniqueConstraint("watch_id", "event_id", name="uq_alert_watch_event"),
+)
+
+# Server settings kept in the store (SMTP relay and recipients, webhook URLs).
+settings = Table(
+    "settings", metadata,
+    Column("key", String(80), primary_key=True),
+    Column("value", JSON),
+)
+
+feeds = Table(
+    "feeds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("every_seconds", Integer, nullable=False),
+    Column("etag", Text),
+    Column("modified", Text),
+    Column("last_polled", String(32)),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("created_at", String(32), nullable=False),
+)
+
+# Each item of a feed is ingested once, by its guid (or link).
+feed_items = Table(
+    "feed_items", metadata,
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_key", String(300), primary_key=True),
+    Column("document_id", String(64)),
+    Column("seen_at", String(32), nullable=False),
+)
+
+# A protected person: named in exports and briefings only when the user asks (and may).
+protections = Table(
+    "protections", metadata,
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("who", String(120), nullable=False),
+    Column("note", Text),
 )

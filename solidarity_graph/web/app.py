@@ -96,6 +96,18 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(curate.router)
     app.include_router(upload.router)
+    import importlib
+
+    from solidarity_graph.program import AREAS
+
+    for area in AREAS:  # the international program's pages and API, one module per area
+        try:
+            module = importlib.import_module(f"solidarity_graph.web.program_{area}")
+        except ModuleNotFoundError as e:  # an area not built yet; a missing package is an error
+            if e.name != f"solidarity_graph.web.program_{area}":
+                raise
+            continue
+        app.include_router(module.router)
     app.include_router(pages.router)
     return app
 
