@@ -8,10 +8,6 @@ other host; document text never runs as script. Skipped, saying why, where Chrom
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,12 +17,10 @@ import pytest
 from solidarity_graph.pipeline import ingest_paths, reextract
 from solidarity_graph.query import find_entity
 from solidarity_graph.store import Store
+from tests.web.conftest import HAVE_CHROMIUM, live_server, new_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not HAVE_CHROMIUM, reason="Debian's chromium is not installed")]
 ROOT = Path(__file__).resolve().parents[2]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _font(name: str) -> bool:
@@ -39,55 +33,20 @@ def _font(name: str) -> bool:
     return name.lower() in out.lower()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import uvicorn
-
-    from solidarity_graph.web.app import create_app
-
     folder = tmp_path_factory.mktemp("browser")
     store = Store.open(str(folder / "b.db"))
     (folder / "evil.txt").write_text("Evil\nDate: 2024-05-01\n\n<img src=x onerror=\"window.pwned=1\"> <script>window.pwned=1</script> KCTU rallied in Seoul on May 1, 2024.", encoding="utf-8")
     ingest_paths([ROOT / "solidarity_graph" / "data" / "sample", ROOT / "tests" / "data" / "browser", folder / "evil.txt"], store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(store=store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "store": store}
-    server.should_exit = True
-    thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+    with live_server(store) as url:
+        yield {"url": url, "store": store}
 
 
 @pytest.fixture
 def page(browser: Any, site: dict[str, Any]) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.requests_seen = []  # type: ignore[attr-defined]
-    p.on("request", lambda r: p.requests_seen.append(r.url))  # type: ignore[attr-defined]
-    yield p
-    hosts = {u.split("/")[2] for u in p.requests_seen if u.startswith("http")}  # type: ignore[attr-defined]
-    assert hosts <= {site["url"].split("/")[2]}, hosts  # nothing from another host, ever
-    context.close()
+    with new_page(browser, site["url"]) as p:
+        yield p
 
 
 def test_browser_search_entity_graph_neighbor(page: Any, site: dict[str, Any]) -> None:
