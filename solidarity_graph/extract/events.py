@@ -67,17 +67,20 @@ def load_triggers(lang: str = "en") -> list[Trigger]:
                 re.compile(r"\b(?:" + it["re"] + r")\b" if lang == "en" else it["re"], flags),
                 float(it.get("weight", 0.7)),
                 re.compile(it["needs"], re.I) if it.get("needs") else None,
-                re.compile(r"\b(?:" + it["not"] + r")\b", re.I) if it.get("not") else None,
+                re.compile((r"\b(?:" + it["not"] + r")\b") if lang == "en" else it["not"], re.I) if it.get("not") else None,
             ))
     return out
 
 
 def _clauses(text: str, sent: Span) -> list[Span]:
-    """Split a sentence at semicolons and at ", and" before a new time or subject."""
+    """Split a sentence at semicolons, at ", and" before a new time or subject, and at Korean connectives."""
     cuts = [sent.start]
     seg = text[sent.start : sent.end]
     # also between coordinated verbs: "participated in the rally, showed support to ..., and discussed ..."
-    for m in re.finditer(r";\s+|,\s+and\s+(?=(?:in|on|at|during|since|then|later|after)\b|[A-Z])|\.\s+|,\s+(?:and\s+)?(?=[a-z]+ed\s)", seg):
+    # Korean clauses end in a connective: "열렸지만", "결렬되면서", "밝혔고", "요구하며"
+    for m in re.finditer(r";\s+|,\s+and\s+(?=(?:in|on|at|during|since|then|later|after)\b|[A-Z])|\.\s+|,\s+(?:and\s+)?(?=[a-z]+ed\s)"
+                         r"|(?<=[가-힣])(?:면서|지만|는데|으나|으며|하며|되며|했고|됐고|였고|했으며|하고)\s+|…\s*"
+                         r"|(?<=[가-힣])\s(?:뒤|후)(?:에)?\s+", seg):
         cuts.append(sent.start + m.end())
     cuts.append(sent.end)
     return [Span(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
@@ -174,7 +177,9 @@ def find_events(doc: Document, places: Places, located: dict[str, str], triggers
         if resolved_at is not None and sent.start > resolved_at and text[sent.start : sent.start + 1] in "-•*":
             chosen = [x for x in chosen if any(_within(d, x[3]) for d in dates)]
         for a, b, trig, clause in chosen:
-            ev = _build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named)
+            # a date or a count in the clause of another event of this sentence is that event's
+            busy = [c for _, _, _, c in chosen if c != clause]
+            ev = _build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named, busy)
             # "The rally also highlighted...": the same event told again
             if re.search(r"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){0,3}$", text[max(0, a - 40) : a], re.I) and \
                     not re.match(r"\s+of\s+[A-Z]", text[b : b + 6]) and \
@@ -187,8 +192,9 @@ def find_events(doc: Document, places: Places, located: dict[str, str], triggers
 
 def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger, a: int, b: int,
            sent: Span, clause: Span, si: int, sents: list[Span], para_of: dict[int, Span | None],
-           dates: list[Mention], named: list[Mention]) -> EventFact:
+           dates: list[Mention], named: list[Mention], busy: list[Span] | None = None) -> EventFact:
     text = doc.text
+    busy = busy or []
     conf = trig.weight
     ev = EventFact(trig.type, _status(text, clause, a, b), sent.start, sent.end, text[a:b], EXTRACTOR, conf)
     # date: clause, sentence, the sentences before in the paragraph, the document
@@ -198,7 +204,8 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     date = _pick_date([d for d in usable if _within(d, clause)], a)
     ev.attrs["date_from"] = "clause"
     if date is None:
-        date, ev.attrs["date_from"] = _pick_date([d for d in usable if _within(d, sent)], a), "sentence"
+        free = [d for d in usable if _within(d, sent) and not any(_within(d, c) for c in busy)]
+        date, ev.attrs["date_from"] = _pick_date(free, a), "sentence"
     source = "text"
     para = para_of.get(si)
     ahead = ev.status in ("planned", "demanded")
@@ -223,7 +230,7 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     in_clause = [m for m in named if m.type == "place" and _within(m, clause) and not _qualifier(text, m, named)
                  and not _origin(text, clause, m)]
     in_sent = [m for m in named if m.type == "place" and _within(m, sent) and not _qualifier(text, m, named)
-               and not _origin(text, sent, m)]
+               and not _origin(text, sent, m) and not any(_within(m, c) for c in busy)]
     # an embassy or base with a known site places the event there ("in front of the U.S. Embassy")
     for m in named:
         if m.type == "organization" and _within(m, sent) and (m.canonical or m.text) in located:
@@ -315,8 +322,8 @@ def _build(doc: Document, places: Places, located: dict[str, str], trig: Trigger
     ev.participants = parts
     # size: a count of people in the clause or the sentence
     qs = [q for q in doc.quantities if _within(q, clause)]
-    if not qs and (clause.start, clause.end) == (sent.start, sent.end):
-        qs = [q for q in doc.quantities if _within(q, sent)]
+    if not qs and (clause.start, clause.end) == (sent.start, sent.end) or not qs and doc.language == "ko":
+        qs = [q for q in doc.quantities if _within(q, sent) and not any(_within(q, c) for c in busy)]
     if not qs and trig.type in PROTEST_TYPES and para is not None:
         # "... marched to parliament. about 5,000 people took part.": the crowd of the same paragraph
         qs = [q for q in doc.quantities if _within(q, para) and q.unit == "people" and _CROWD_NOUN.search(q.of)]

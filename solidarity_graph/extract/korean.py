@@ -94,11 +94,16 @@ def korean_names(doc: Document) -> Document:
     for m in doc.mentions:
         taken[m.start : m.end] = b"\x01" * (m.end - m.start)
     tokens = kiwi.tokenize(doc.text)
+    title_at = _title_after()
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok.tag != "NNP":
             i += 1
+            continue
+        found = _foreign_person(doc, tokens, i, taken, title_at)
+        if found:
+            i = found
             continue
         # a run of nouns that starts with a proper noun: "서울중앙지검", "현대자동차 노조"
         j, end = i, tok.start + tok.len
@@ -115,7 +120,72 @@ def korean_names(doc: Document) -> Document:
             continue
         doc.mentions.append(Mention(text, kind, start, end, EXTRACTOR, 0.55, canonical=text, attrs={"priority": 50}))
         taken[start:end] = b"\x01" * (end - start)
+    _institutions(doc, taken)
+    _facilities(doc)
     return doc
+
+
+# State bodies named by a common noun ("경찰은", "법원은"): organizations of the country the text is about
+_INSTITUTIONS = re.compile(r"(?<![가-힣])(대법원|헌법재판소|법원|검찰|경찰|국회|정부)(?=은|는|이|가|을|를|의|에|과|와|도|\s)")
+
+
+def _institutions(doc: Document, taken: bytearray) -> None:
+    for m in _INSTITUTIONS.finditer(doc.text):
+        if any(taken[m.start(1) : m.end(1)]):
+            continue
+        doc.mentions.append(Mention(m[1], "organization", m.start(1), m.end(1), EXTRACTOR, 0.6, canonical=m[1],
+                                    attrs={"priority": 45, "kind": "government"}))
+        taken[m.start(1) : m.end(1)] = b"\x01" * (m.end(1) - m.start(1))
+
+
+def _facilities(doc: Document) -> None:
+    """"김포공항", "울산공장": a place and the facility written with it are the more specific place."""
+    for m in list(doc.mentions):
+        if m.type != "place":
+            continue
+        tail = re.match(r"(공항|공장|역|항|광장|청사|캠퍼스)(?![가-힣])", doc.text[m.end : m.end + 4])
+        if tail is None:
+            continue
+        end = m.end + tail.end()
+        name = doc.text[m.start : end]
+        doc.mentions.append(Mention(name, "place", m.start, end, EXTRACTOR, 0.7, canonical=name,
+                                    attrs={"priority": 90, "place_kind": "site", "country": m.attrs.get("country"),
+                                           "in": m.canonical or m.text}))
+
+
+@lru_cache(maxsize=1)
+def _title_after() -> re.Pattern[str]:
+    """A title right after a name, maybe after "미국 측" ("제임스 드하트 미국 측 협상대표")."""
+    titles = "|".join(sorted(map(re.escape, korean_titles()), key=len, reverse=True))
+    return re.compile(rf"\s?(?:[가-힣]{{1,6}}\s?측\s?)?(?:{titles})(?![가-힣]{{2}})")
+
+
+def _foreign_person(doc: Document, tokens: list[Any], i: int, taken: bytearray, title_at: re.Pattern[str]) -> int:
+    """A foreign name written in Hangul: proper nouns in a row, then a title ("아틀레 회이에 사무총장").
+
+    Korean names are one word and found by ``korean_people``; a name of several words, or one
+    word that does not start with a Korean surname, before a title is a foreign person. Returns
+    the index of the token after the name, or 0.
+    """
+    j = i
+    while j + 1 < len(tokens) and tokens[j + 1].tag == "NNP" and tokens[j + 1].start == tokens[j].start + tokens[j].len + 1 \
+            and re.fullmatch(r"[가-힣]+", tokens[j + 1].form) and not any(taken[tokens[j + 1].start : tokens[j + 1].start + tokens[j + 1].len]):
+        j += 1
+    start = tokens[i].start
+    while j >= i and not title_at.match(doc.text, tokens[j].start + tokens[j].len):
+        j -= 1  # "제임스 드하트 미국 측 협상대표": the name ends where the title's words begin
+    if j < i:
+        return 0
+    end = tokens[j].start + tokens[j].len
+    name = doc.text[start:end]
+    if any(taken[start:end]) or not re.fullmatch(r"[가-힣]+(?: [가-힣]+){0,2}", name):
+        return 0
+    if j == i and (name[0] in SURNAMES and len(name) <= 3 or len(name) < 2 or name.endswith(_OG_SUFFIX)):
+        return 0  # one word: a Korean name (korean_people's) or an organization, not a foreign name
+    doc.mentions.append(Mention(name, "person", start, end, EXTRACTOR, 0.7, canonical=name,
+                                attrs={"priority": 80, "foreign": True}))
+    taken[start:end] = b"\x01" * (end - start)
+    return j + 1
 
 
 def _ymd(y: int, m: int, d: int) -> str | None:
@@ -162,10 +232,23 @@ def korean_dates(doc: Document) -> Document:
             add(m.start(), m.end(), _ymd(base.year + k // 12, k % 12 + 1, int(m[2])), None, "day")
         for m in re.finditer(r"(?<![\d월])(\d{1,2})일\s?(?:부터|∼|~|-)\s?(\d{1,2})일(?:\s?까지)?", text):
             add(m.start(), m.end(), _ymd(base.year, base.month, int(m[1])), _ymd(base.year, base.month, int(m[2])), "day")
+        for m in re.finditer(r"(?<![\d월년])(\d{1,2})일\s?부터(?!\s?\d)", text):  # "12일부터": since then, not the day itself
+            d = int(m[1])
+            if d <= calendar.monthrange(base.year, base.month)[1]:
+                add(m.start(), m.end(), _ymd(base.year, base.month, d), None, "day")
+                doc.mentions[-1].attrs["since"] = True
         for m in re.finditer(r"(?<![\d월년])(\d{1,2})일(?![\d가-힣]?간)", text):
             d = int(m[1])
             if d <= calendar.monthrange(base.year, base.month)[1]:
                 add(m.start(), m.end(), _ymd(base.year, base.month, d), None, "day")
+        for m in re.finditer(r"(?<![\d년])(\d{1,2})월(?!\s?\d{1,2}일)", text):
+            mo = int(m[1])
+            if not 1 <= mo <= 12:
+                continue
+            # a month alone: this year's if it has come, else last year's, unless the text looks ahead
+            ahead = re.search(r"예정|계획|나설|할 것|하기로|겠", text[m.end() : m.end() + 40])
+            y = base.year if mo <= base.month or ahead else base.year - 1
+            add(m.start(), m.end(), f"{y:04d}-{mo:02d}", None, "month")
         for m in re.finditer(r"지난해|작년|올해|내년|지난달|이번 달|다음 달|오늘", text):
             w = m.group()
             if w in ("지난해", "작년", "올해", "내년"):
@@ -175,6 +258,13 @@ def korean_dates(doc: Document) -> Document:
             else:
                 k = base.month - 1 + {"지난달": -1, "이번 달": 0, "다음 달": 1}[w]
                 add(m.start(), m.end(), f"{base.year + k // 12:04d}-{k % 12 + 1:02d}", None, "month")
+    # "이날", "당일": in news, the day of the report's main event: the day of the dateline, else the first day named
+    days = sorted((x for x in doc.mentions if x.type == "date" and x.attrs.get("precision") == "day" and x.attrs.get("value")),
+                  key=lambda x: x.start)
+    day = base.isoformat() if base is not None and info and info[1] == "day" else (str(days[0].attrs["value"]) if days else None)
+    for m in re.finditer(r"이날|당일", text):
+        if day is not None:
+            add(m.start(), m.end(), day, None, "day")
     return doc
 
 

@@ -150,12 +150,21 @@ class Extractor:
         for name, step in steps:
             self._run(doc, name, step)
         for ev in doc.events:  # Korean puts the verb last: the cue follows the trigger
-            after = doc.text[doc.text.find(ev.trigger, ev.start) : ev.end]
-            if re.search(r"결렬|무산|합의하지 못|합의에 이르지 못|실패|불발", after):
+            at = doc.text.find(ev.trigger, ev.start)
+            # the verb that ends the sentence may be another event's: "협상이 결렬되면서 ... 무급휴직에 들어갈 처지"
+            # gives the talks "failed" and the furlough "threatened"
+            others = [doc.text.find(e.trigger, e.start) for e in doc.events if e is not ev and e.start == ev.start]
+            near = doc.text[at : min([x for x in others if x > at] or [ev.end])]
+            before = doc.text[max(ev.start, at - 40) : at]
+            said = ev.type in ("statement", "declaration", "press_conference")  # "성명에서 ... 행동하겠다고": the action is ahead, not the statement
+            if re.search(r"결렬|무산|합의하지 못|합의에 이르지 못|실패|불발", near):
                 ev.status = "failed"
-            elif re.search(r"예정|계획|할 것|하기로|방침|우려|하겠다|겠다고|겠다며|경우", after):
-                ev.status = "threatened" if re.search(r"우려|경우|위기|처할", after) else "planned"
-            elif re.search(r"촉구|요구하|요청", after[len(ev.trigger) : len(ev.trigger) + 30]):
+            elif re.search(r"우려|위기|처지|처할|놓일", near) or \
+                    re.search(r"(?:않으면|없으면|미루면|경우)\s", before) and re.search(r"겠|것", near):
+                ev.status = "threatened"  # "회사가 답을 내놓지 않으면 ... 파업을 이어가겠다"
+            elif re.search(r"예정|계획|할 것|하기로|방침" + ("" if said else r"|하겠다|겠다고|겠다며|갈 것|나설|통보|예고"), near):
+                ev.status = "planned"
+            elif re.search(r"촉구|요구하|요청", near[len(ev.trigger) : len(ev.trigger) + 30]):
                 ev.status = "demanded"
         doc.relations = _dedupe_relations(doc, self.gazetteer)
         return doc
