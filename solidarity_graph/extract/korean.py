@@ -91,8 +91,11 @@ def korean_names(doc: Document) -> Document:
     """Organizations and places the gazetteer does not know, read from Kiwi's proper nouns and their endings."""
     kiwi = load_kiwi()
     taken = bytearray(len(doc.text) + 1)
+    hard = bytearray(len(doc.text) + 1)  # what a longer organization name may not swallow (all but places)
     for m in doc.mentions:
         taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+        if m.type != "place":
+            hard[m.start : m.end] = b"\x01" * (m.end - m.start)
     tokens = kiwi.tokenize(doc.text)
     title_at = _title_after()
     i = 0
@@ -101,7 +104,7 @@ def korean_names(doc: Document) -> Document:
         if tok.tag != "NNP":
             i += 1
             continue
-        found = _foreign_person(doc, tokens, i, taken, title_at)
+        found = _foreign_person(doc, tokens, i, taken, title_at) or _korean_name(doc, tokens, i, taken)
         if found:
             i = found
             continue
@@ -113,13 +116,19 @@ def korean_names(doc: Document) -> Document:
         start = tok.start
         text = doc.text[start:end]
         i = j + 1
-        if any(taken[start:end]) or len(text) < 2:
+        if any(hard[start:end]) or len(text) < 2:
             continue
         kind = "organization" if text.endswith(_OG_SUFFIX) else "place" if text.endswith(_LC_SUFFIX) and len(text) <= 8 else None
-        if kind is None:
+        if kind is None or kind == "place" and any(taken[start:end]):
             continue
+        if any(taken[start:end]):
+            # "한국지질자원연구원", "미국 전기노조": a place at the head of an organization's name is part of the name
+            inside = [m for m in doc.mentions if m.type == "place" and start <= m.start and m.end <= end]
+            if not inside or any(m.start < start or m.end > end for m in doc.mentions if m.type == "place" and m.start < end and start < m.end):
+                continue
+            doc.mentions = [m for m in doc.mentions if not any(m is x for x in inside)]
         doc.mentions.append(Mention(text, kind, start, end, EXTRACTOR, 0.55, canonical=text, attrs={"priority": 50}))
-        taken[start:end] = b"\x01" * (end - start)
+        taken[start:end] = hard[start:end] = b"\x01" * (end - start)
     _institutions(doc, taken)
     _facilities(doc)
     return doc
@@ -160,6 +169,13 @@ def _title_after() -> re.Pattern[str]:
     return re.compile(rf"\s?(?:[가-힣]{{1,6}}\s?측\s?)?(?:{titles})(?![가-힣]{{2}})")
 
 
+@lru_cache(maxsize=1)
+def _title_after_word() -> re.Pattern[str]:
+    """A title after one word: the body the person belongs to ("정두언 새누리당 의원")."""
+    titles = "|".join(sorted(map(re.escape, korean_titles()), key=len, reverse=True))
+    return re.compile(rf"\s[가-힣A-Za-z]{{2,10}}\s(?:{titles})(?![가-힣]{{2}})")
+
+
 def _foreign_person(doc: Document, tokens: list[Any], i: int, taken: bytearray, title_at: re.Pattern[str]) -> int:
     """A foreign name written in Hangul: proper nouns in a row, then a title ("아틀레 회이에 사무총장").
 
@@ -180,12 +196,42 @@ def _foreign_person(doc: Document, tokens: list[Any], i: int, taken: bytearray, 
     name = doc.text[start:end]
     if any(taken[start:end]) or not re.fullmatch(r"[가-힣]+(?: [가-힣]+){0,2}", name):
         return 0
-    if j == i and (name[0] in SURNAMES and len(name) <= 3 or len(name) < 2 or name.endswith(_OG_SUFFIX)):
-        return 0  # one word: a Korean name (korean_people's) or an organization, not a foreign name
+    first = tokens[i].form
+    if name.endswith(_OG_SUFFIX) or j == i and (first[0] in SURNAMES and len(first) <= 3 or len(name) < 2):
+        return 0  # a Korean name (one word: "정두언 새누리당 의원" is a name and a party) or an organization
     doc.mentions.append(Mention(name, "person", start, end, EXTRACTOR, 0.7, canonical=name,
                                 attrs={"priority": 80, "foreign": True}))
     taken[start:end] = b"\x01" * (end - start)
     return j + 1
+
+
+_OCCUPATION = re.compile(r"(?:배우|가수|감독|선수|작가|기자|교수|변호사|시인|화가|코치|투수|타자|앵커|개그맨|방송인|모델|아나운서|"
+                         r"활동가|노동자|조합원|위원장|대표|회장|사장|의원|대통령|총리|장관)\s$")
+_HONORIFIC = re.compile(r"\s?(?:씨|군|양|옹|여사|할머니|할아버지|선생|님)(?![가-힣])")
+
+
+def _korean_name(doc: Document, tokens: list[Any], i: int, taken: bytearray) -> int:
+    """A Korean name Kiwi marks as a proper noun, told by what is around it: an occupation or title
+    before it ("배우 한혜진이", "위원장 양경수"), an honorific after it ("박소현 씨"), or a particle
+    after a three-syllable name that starts with a surname ("안현수를")."""
+    tok = tokens[i]
+    name = tok.form
+    start, end = tok.start, tok.start + tok.len
+    if not re.fullmatch(r"[가-힣]{2,4}", name) or name[0] not in SURNAMES or any(taken[start:end]) \
+            or name.endswith(_OG_SUFFIX) or name.endswith(_LC_SUFFIX) or doc.text[start:end] != name:
+        return 0
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    glued = nxt is not None and nxt.start == end
+    if len(name) == 2 and name.endswith("모"):
+        return 0  # "김모 씨": a person the report does not name
+    cue = _OCCUPATION.search(doc.text[max(0, start - 8) : start]) or _HONORIFIC.match(doc.text, end) \
+        or _title_after_word().match(doc.text, end)
+    if not cue and not (len(name) == 3 and glued and nxt is not None and nxt.tag.startswith("J")):
+        return 0
+    doc.mentions.append(Mention(name, "person", start, end, EXTRACTOR, 0.6 if cue else 0.5, canonical=name,
+                                attrs={"priority": 60}))
+    taken[start:end] = b"\x01" * (end - start)
+    return i + 1
 
 
 def _ymd(y: int, m: int, d: int) -> str | None:
@@ -193,6 +239,48 @@ def _ymd(y: int, m: int, d: int) -> str | None:
         return dt.date(y, m, d).isoformat()
     except ValueError:
         return None
+
+
+_RELATIVE = re.compile(
+    r"(?:(?P<pre>지난(?![해달])|오는|이번(?!\s?달))\s?)?(?:(?P<yw>지난해|작년|올해|내년)\s?|(?P<y>\d{4})년\s?)?"
+    r"(?:(?P<mw>지난달|이달|이번 달|다음 달|다음달)\s?|(?P<mo>\d{1,2})월\s?)?"
+    r"(?:(?P<d>\d{1,2})(?:일)?(?:\s?[∼~-]\s?(?P<d2>\d{1,2}))?일)?")
+
+
+def _relative_dates(text: str, base: dt.date, add: Any) -> None:
+    """Dates written with their frame, as one span: "지난해 5월 17일", "지난달 30일", "오는 8월 3일",
+    "지난 27∼28일", "2013년"; "지난"/"오는" say which way from the document's date."""
+    for m in _RELATIVE.finditer(text):
+        if not (m["d"] or m["mo"] or m["y"]) or not (m["pre"] or m["yw"] or m["mw"] or m["y"]) or m.end() - m.start() < 2:
+            continue  # a bare "17일" is read by the rules that follow
+        if m["y"] and not (m["mo"] or m["d"]) and not re.match(r"\s?(?:[가-힣]|$)", text[m.end() : m.end() + 1]):
+            continue
+        ahead = m["pre"] == "오는"
+        year = int(m["y"]) if m["y"] else base.year + {"지난해": -1, "작년": -1, "올해": 0, "내년": 1}.get(m["yw"] or "", 0)
+        if m["mw"]:
+            k = base.month - 1 + {"지난달": -1, "이달": 0, "이번 달": 0, "다음 달": 1, "다음달": 1}[m["mw"]]
+            year, month = base.year + k // 12, k % 12 + 1
+        elif m["mo"]:
+            month = int(m["mo"])
+            if not 1 <= month <= 12:
+                continue
+            if not (m["y"] or m["yw"]):  # "지난 7월" is the last July; "오는 8월" the next
+                year = base.year + (1 if ahead and month < base.month else -1 if not ahead and m["pre"] == "지난" and month > base.month else 0)
+        elif m["d"]:
+            month = base.month
+            if m["pre"] == "지난" and int(m["d"]) > base.day:
+                year, month = (base.year, base.month - 1) if base.month > 1 else (base.year - 1, 12)
+            elif ahead and int(m["d"]) < base.day:
+                year, month = (base.year, base.month + 1) if base.month < 12 else (base.year + 1, 1)
+        else:
+            month = 0
+        end = m.start() + len(m.group().rstrip())
+        if m["d"]:
+            add(m.start(), end, _ymd(year, month, int(m["d"])), _ymd(year, month, int(m["d2"])) if m["d2"] else None, "day")
+        elif month:
+            add(m.start(), end, f"{year:04d}-{month:02d}", None, "month")
+        else:
+            add(m.start(), end, f"{year:04d}", None, "year")
 
 
 def korean_dates(doc: Document) -> Document:
@@ -208,7 +296,18 @@ def korean_dates(doc: Document) -> Document:
         doc.mentions.append(Mention(doc.text[s:e], "date", s, e, EXTRACTOR, 0.9,
                                     attrs={"value": value, "end": end, "precision": prec, "rule": "ko"}))
 
+    def span_only(s: int, e: int, value: str | None, end: str | None, prec: str) -> None:
+        # no document date: a relative date is still a date, its value unknown
+        if any(used[s:e]):
+            return
+        if value is not None and not re.match(r"\d{4}년", doc.text[s:e]):
+            value = end = None
+        used[s:e] = b"\x01" * (e - s)
+        doc.mentions.append(Mention(doc.text[s:e], "date", s, e, EXTRACTOR, 0.9 if value else 0.6,
+                                    attrs={"value": value, "end": end, "precision": prec if value else None, "rule": "ko"}))
+
     text = doc.text
+    _relative_dates(text, base or dt.date(2000, 6, 15), add if base is not None else span_only)
     for m in re.finditer(r"(\d{4})년\s?(\d{1,2})월\s?(\d{1,2})일(?:\s?부터\s?(\d{1,2})일\s?까지)?", text):
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
         add(m.start(), m.end(), _ymd(y, mo, d), _ymd(y, mo, int(m[4])) if m[4] else None, "day")

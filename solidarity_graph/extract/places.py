@@ -24,6 +24,7 @@ from solidarity_graph.model import Document, Mention
 __all__ = ["Place", "Places", "load_places"]
 
 PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
+TRANSLATED = ("ko", "ja", "fr", "es", "pt", "it")  # the languages whose country names are matched
 EXTRACTOR = "places.v1"
 BIG_CITY = 250_000  # cities this big are matched by name even where spaCy misses them
 # big cities whose names are also common English words: never matched in lower-case text
@@ -88,6 +89,7 @@ class Places:
                 if len(d) > 3 and d.lower() not in _COMMON_WORDS:
                     self.lower_demonyms.add(d, code)
                     self.lower_demonyms.add(d + "s", code)  # "chileans"
+        self._add_translations()
         for code, spec in extra.items():  # codes pycountry lacks (XK, ...)
             if code not in self.countries and spec.get("names"):
                 place = Place(spec["names"][0], "country", code)
@@ -101,6 +103,28 @@ class Places:
             for n in [reg["name"], *(reg.get("aliases") or [])]:
                 self._add(n, place, match=True, override=True)
         self._load_cities()
+
+    def _add_translations(self) -> None:
+        """Country names in the languages we read, from the ISO 3166 translations pycountry ships
+        ("중국", "米国", "Mexique", "Brasil"); as written only, and never over an English name."""
+        import gettext
+
+        for lang in TRANSLATED:
+            try:
+                tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+            except OSError:
+                continue
+            for c in pycountry.countries:
+                place = self.countries[c.alpha_2]
+                for english in {c.name, getattr(c, "common_name", c.name)}:
+                    local = tr.gettext(english)
+                    if local == english:
+                        continue
+                    # "大韓民国 (韓国)" gives both; "Corée, République de" is a catalogue form, not a name
+                    for name in re.split(r"\s*[()（）]\s*", local):
+                        if len(name) >= 2 and "," not in name and (len(name) >= 4 or not name.isascii()):
+                            self.by_name.setdefault(_fold(name), place)
+                            self.matcher.add(name, place, exact=True)
 
     def _add(self, name: str, place: Place, *, match: bool, override: bool = False) -> None:
         key = _fold(name)
