@@ -30,10 +30,20 @@ SURNAMES = set("김이박최정강조윤장임한오서신권황안송류전홍�
 
 @lru_cache(maxsize=1)
 def load_kiwi() -> Any:
-    """The Kiwi analyser (its model ships in the kiwipiepy_model package)."""
+    """The Kiwi analyser (its model ships in the kiwipiepy_model package), with the gazetteer's
+    Korean names as proper nouns of its dictionary, so "민주노총은" is cut as 민주노총 + 은."""
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    from solidarity_graph.extract.gazetteer import load_gazetteer
+
+    kiwi = Kiwi()
+    seen: set[str] = set()
+    for entry in load_gazetteer().entries.values():
+        for name in entry.all_names:
+            if re.fullmatch(r"[가-힣]{2,20}", name) and name not in seen:
+                seen.add(name)
+                kiwi.add_user_word(name, "NNP", 0.0)
+    return kiwi
 
 
 @lru_cache(maxsize=1)

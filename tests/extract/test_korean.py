@@ -113,3 +113,10 @@ def test_korean_foreign_name_and_that_day(extractor) -> None:
     assert {"경찰", "법원"} <= {m.text for m in doc.mentions if m.type == "organization"}
     press = next(e for e in doc.events if e.type == "press_conference")
     assert press.date == "2023-06-15"  # "이날": the day of the report, not the 14th named just before
+
+
+def test_gazetteer_names_are_kiwi_proper_nouns() -> None:
+    from solidarity_graph.extract.korean import load_kiwi
+
+    tokens = [(t.form, t.tag) for t in load_kiwi().tokenize("전국공공운수사회서비스노동조합은 파업했다.")]
+    assert tokens[0] == ("전국공공운수사회서비스노동조합", "NNP")  # one proper noun, not five nouns
