@@ -11,7 +11,8 @@ __all__ = ["after_ingest"]
 log = logging.getLogger(__name__)
 
 # area module -> function(store, document_ids) called after each ingest batch, in this order
-HOOKS = (("commitments", "scan_documents"), ("exchanges", "propose_from_documents"), ("watch", "check_documents"))
+HOOKS = (("commitments", "scan_documents"), ("exchanges", "propose_from_documents"), ("chain", "refresh_documents"),
+         ("watch", "check_documents"))
 
 
 def after_ingest(store: Any, document_ids: list[str]) -> dict[str, Any]:

@@ -244,6 +244,7 @@ exchange_items = Table(
     Column("description", Text, nullable=False),
     Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),
     Column("status", String(16)),  # for follow-ups: open / done
+    Column("event_fingerprint", String(64)),  # re-links the item to its event after re-extraction
     Index("ix_exchange_items_exchange", "exchange_id"),
 )
 
@@ -259,7 +260,11 @@ commitments = Table(
     Column("due", String(10)),
     Column("status", String(16), nullable=False),  # open / in_progress / done / dropped
     Column("status_at", String(32)),
-    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE")),  # NULL: entered by hand
+    # NULL: entered by hand. SET NULL, not CASCADE: re-extraction deletes and re-stores the document, and
+    # the row (its id, a curator's status) must outlive that; origin_document says whose it was.
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="SET NULL")),
+    Column("origin_document", String(64)),
+    Column("subject_text", Text),  # who commits or demands, as written ("we", "both unions")
     Column("start", Integer),
     Column("end", Integer),
     Column("quote", Text),
@@ -285,6 +290,8 @@ sites = Table(
     Column("origin", String(16), nullable=False),  # extracted / csv / hand
     Column("document_id", String(64), ForeignKey("documents.id", ondelete="SET NULL")),
     Column("quote", Text),
+    Column("start", Integer),  # the quote's span in the document (extracted sites)
+    Column("end", Integer),
     Column("note", Text),
     Column("created_at", String(32), nullable=False),
     Index("ix_sites_employer", "employer_id"),
@@ -329,10 +336,14 @@ ledger_entries = Table(
     Column("purpose", Text),
     Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),
     Column("exchange_id", Integer, ForeignKey("exchanges.id", ondelete="SET NULL")),
+    Column("event_fingerprint", String(64)),  # survives re-extraction, unlike event_id
     Column("reverses", Integer, ForeignKey("ledger_entries.id", ondelete="RESTRICT")),
+    # the fund's balance in this currency after this entry, in recording (id) order; reconcile() checks it
+    Column("balance_after", String(40), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(120), nullable=False),
     Index("ix_ledger_fund_date", "fund_id", "date"),
+    UniqueConstraint("reverses", name="uq_ledger_reverses"),  # an entry is reversed at most once
 )
 
 # A watched entity: an alert when new text gives an event of one of these types involving it,
@@ -352,12 +363,17 @@ alerts = Table(
     "alerts", metadata,
     Column("id", Integer, primary_key=True),
     Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
-    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
-    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    # SET NULL, not CASCADE: re-extraction replaces event rows and a merge drops entities, and an
+    # alert already raised (and mailed) must survive both; it finds its event again by fingerprint
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="SET NULL")),
+    Column("event_fingerprint", String(64), nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),  # the participant that matched
+    Column("snapshot", JSON, nullable=False),  # what the alert told: type, date, place, quote, document, names
     Column("created_at", String(32), nullable=False),
     Column("delivered", JSON),  # channel -> {"at", "ok", "error"}
     Column("read_at", String(32)),
     UniqueConstraint("watch_id", "event_id", name="uq_alert_watch_event"),
+    UniqueConstraint("watch_id", "event_fingerprint", name="uq_alert_watch_fingerprint"),
 )
 
 # Server settings kept in the store (SMTP relay and recipients, webhook URLs).
