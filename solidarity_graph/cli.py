@@ -199,18 +199,19 @@ def events(db: str | None, entity: str | None, type_: str | None, since: str | N
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "graphml"]), default="jsonl", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file (default: standard output).")
-def export(db: str | None, fmt: str, out: Path | None) -> None:
+@click.option("--reveal-protected", is_flag=True, help="Name protected people (redacted by default).")
+def export(db: str | None, fmt: str, out: Path | None, reveal_protected: bool) -> None:
     """Export the graph as JSON Lines, CSV or GraphML."""
     from solidarity_graph.export import export_csv, export_graphml, export_jsonl
 
     store = _open(db)
     writer = {"jsonl": export_jsonl, "csv": export_csv, "graphml": export_graphml}[fmt]
     if out is None:
-        writer(store, sys.stdout)
+        writer(store, sys.stdout, reveal_protected=reveal_protected)
         return
     tmp = out.with_name(out.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
-        n = writer(store, fh)
+        n = writer(store, fh, reveal_protected=reveal_protected)
     tmp.replace(out)
     click.echo(f"wrote {n} records to {out}", err=True)
 
@@ -219,13 +220,15 @@ def export(db: str | None, fmt: str, out: Path | None) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the data is sensitive: localhost unless you mean it).")
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(db: str | None, host: str, port: int) -> None:
+@click.option("--allow-reveal", is_flag=True, help="Let ?reveal=1 name protected people (redacted otherwise).")
+def serve(db: str | None, host: str, port: int, allow_reveal: bool) -> None:
     """Serve the web UI and the HTTP API."""
     import uvicorn
 
     from solidarity_graph.web.app import create_app
 
     app = create_app(store=_open(db))
+    app.state.allow_reveal = allow_reveal  # read by solidarity_graph.web.program_protect.reveal_requested
     click.echo(f"Solidarity Graph on http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -376,10 +379,6 @@ def eval_(shared: Path | None, out: Path, only: tuple[str, ...], limit: int | No
     run_evaluation(shared, out, only=list(only) or None, limit=limit, processes=processes, echo=click.echo)
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _register_program_commands() -> None:
     """The international program's commands live beside their library modules."""
     import importlib
@@ -397,3 +396,9 @@ def _register_program_commands() -> None:
 
 
 _register_program_commands()
+from solidarity_graph.store.dump_cli import register as _register_dump_commands  # noqa: E402 (dump, restore)
+_register_dump_commands(main)
+
+
+if __name__ == "__main__":
+    main()
