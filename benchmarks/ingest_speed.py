@@ -29,6 +29,7 @@ from solidarity_graph.store import Store  # noqa: E402
 
 SAMPLE = ROOT / "solidarity_graph" / "data" / "sample"
 SAMPLE_KO = ROOT / "solidarity_graph" / "data" / "sample_ko"
+SAMPLE_JA = ROOT / "tests" / "data" / "languages" / "ja.yaml"
 
 
 def make_corpus(folder: Path, n: int, seed: int = 7, sample: Path = SAMPLE) -> int:
@@ -46,6 +47,18 @@ def make_corpus(folder: Path, n: int, seed: int = 7, sample: Path = SAMPLE) -> i
         (folder / f"doc{i:05d}.txt").write_text(text, encoding="utf-8")
         words += len(text.split())
     return words
+
+
+def make_ja_corpus(folder: Path, n: int, seed: int = 7) -> None:
+    """Write ``n`` Japanese documents of 12-20 sentences from the Japanese sentence set."""
+    import yaml
+
+    sentences = [s["text"] for s in yaml.safe_load(SAMPLE_JA.read_text(encoding="utf-8"))["sentences"]]
+    rng = random.Random(seed)
+    for i in range(n):
+        body = "\n".join(rng.sample(sentences, min(len(sentences), rng.randint(12, 20))))
+        date = f"20{rng.randint(15, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        (folder / f"ja{i:05d}.txt").write_text(f"報告 {i}\nDate: {date}\n\n{body}\n", encoding="utf-8")
 
 
 def peak_mb() -> float:
@@ -97,6 +110,7 @@ def main() -> None:
     ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--baseline", action="store_true", help="also time plain en_core_web_sm")
     ap.add_argument("--korean", action="store_true", help="also time the Korean path on documents from sample_ko")
+    ap.add_argument("--japanese", action="store_true", help="also time the Japanese path on documents from the ja sentence set")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -116,6 +130,12 @@ def main() -> None:
                 make_corpus(ko, args.docs, sample=SAMPLE_KO)
                 secs, _ = run(ko, 1)
                 print(f"korean, 1 process: {chars(ko) / secs:,.0f} characters/s ({args.docs} documents, {chars(ko):,} characters)")
+        if args.japanese and SAMPLE_JA.is_file():
+            with tempfile.TemporaryDirectory() as tmp_ja:
+                ja = Path(tmp_ja)
+                make_ja_corpus(ja, args.docs)
+                secs, _ = run(ja, 1)
+                print(f"japanese, 1 process: {chars(ja) / secs:,.0f} characters/s ({args.docs} documents, {chars(ja):,} characters)")
         print(f"peak memory (largest process): {peak_mb():,.0f} MB")
 
 

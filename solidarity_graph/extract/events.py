@@ -80,7 +80,9 @@ def _clauses(text: str, sent: Span) -> list[Span]:
     # Korean clauses end in a connective: "열렸지만", "결렬되면서", "밝혔고", "요구하며"
     for m in re.finditer(r";\s+|,\s+and\s+(?=(?:in|on|at|during|since|then|later|after)\b|[A-Z])|\.\s+|,\s+(?:and\s+)?(?=[a-z]+ed\s)"
                          r"|(?<=[가-힣])(?:면서|지만|는데|으나|으며|하며|되며|했고|됐고|였고|했으며|하고)\s+|…\s*"
-                         r"|(?<=[가-힣])\s(?:뒤|후)(?:에)?\s+", seg):
+                         r"|(?<=[가-힣])\s(?:뒤|후)(?:에)?\s+"
+                         # Japanese: a comma after a verb's or particle's kana ("ストライキを行い、デモ行進した")
+                         r"|(?<=[\u3040-\u309f])、", seg):
         cuts.append(sent.start + m.end())
     cuts.append(sent.end)
     return [Span(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
@@ -177,8 +179,9 @@ def find_events(doc: Document, places: Places, located: dict[str, str], triggers
         if resolved_at is not None and sent.start > resolved_at and text[sent.start : sent.start + 1] in "-•*":
             chosen = [x for x in chosen if any(_within(d, x[3]) for d in dates)]
         for a, b, trig, clause in chosen:
-            # a date or a count in the clause of another event of this sentence is that event's
-            busy = [c for _, _, _, c in chosen if c != clause]
+            # a date, place or count in a later clause that tells another event of this sentence is that
+            # event's ("협상이 결렬되면서 ... 다음 달 1일부터 무급휴직"); one in an earlier clause frames them all
+            busy = [c for _, _, _, c in chosen if c.start >= clause.end]
             ev = _build(doc, places, located, trig, a, b, sent, clause, si, sents, para_of, dates, named, busy)
             # "The rally also highlighted...": the same event told again
             if re.search(r"\b(?:the|this|that)\s+(?:[\w’'-]+\s+){0,3}$", text[max(0, a - 40) : a], re.I) and \
