@@ -16,12 +16,12 @@ COLUMNS = ["kind", "id", "type", "name", "aliases", "attributes", "status", "dat
            "quote", "document", "confidence"]
 
 
-def export_csv(store: Store, out: IO[str]) -> int:
-    """Write every fact as a CSV row; lists joined with "; ", attributes as JSON."""
+def export_csv(store: Store, out: IO[str], *, reveal_protected: bool = False) -> int:
+    """Write every fact as a CSV row; lists joined with "; ", attributes as JSON (protected people redacted unless revealed)."""
     writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore")
     writer.writeheader()
     n = 0
-    for rec in iter_records(store):
+    for rec in iter_records(store, reveal_protected=reveal_protected):
         row = dict(rec)
         for k in ("aliases", "participants"):
             if k in row:

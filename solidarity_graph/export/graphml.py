@@ -15,8 +15,8 @@ KEYS = [("label", "node"), ("type", "node"), ("kind", "node"), ("country", "node
         ("status", "node"), ("predicate", "edge"), ("quote", "all"), ("document", "all")]
 
 
-def export_graphml(store: Store, out: IO[str]) -> int:
-    """Write the graph; returns the number of nodes and edges written."""
+def export_graphml(store: Store, out: IO[str], *, reveal_protected: bool = False) -> int:
+    """Write the graph (protected people redacted unless revealed); returns the number of nodes and edges written."""
     root = ET.Element("graphml", xmlns=NS)
     for name, target in KEYS:
         ET.SubElement(root, "key", id=name, attrib={"for": target, "attr.name": name, "attr.type": "string"})
@@ -29,7 +29,7 @@ def export_graphml(store: Store, out: IO[str]) -> int:
             ET.SubElement(el, "data", key=key).text = str(value)
 
     edges = []
-    for rec in iter_records(store):
+    for rec in iter_records(store, reveal_protected=reveal_protected):
         if rec["kind"] == "entity":
             node = ET.SubElement(graph, "node", id=rec["id"])
             ids[rec["name"]] = rec["id"]
@@ -48,12 +48,14 @@ def export_graphml(store: Store, out: IO[str]) -> int:
             data(node, "quote", rec["quote"])
             data(node, "document", rec["document"])
             n += 1
-            for p in rec["participants"]:
+            # by id where the record has them: redacted people share one name
+            for p in rec.get("participant_ids") or rec["participants"]:
                 edges.append((p, rec["id"], "participates_in", rec["quote"], rec["document"]))
             if rec["place"]:
                 edges.append((rec["id"], rec["place"], "takes_place_in", rec["quote"], rec["document"]))
         elif rec["kind"] == "relation":
-            edges.append((rec["subject"], rec["object"], rec["predicate"], rec["quote"], rec["document"]))
+            edges.append((rec.get("subject_id") or rec["subject"], rec.get("object_id") or rec["object"], rec["predicate"],
+                          rec["quote"], rec["document"]))
     for i, (s, o, pred, quote, doc) in enumerate(edges):
         src, dst = ids.get(s, s), ids.get(o, o)
         if src not in ids.values() and not src.startswith("v") or dst not in ids.values() and not dst.startswith("v"):

@@ -12,8 +12,15 @@ from solidarity_graph.store import tables as t
 __all__ = ["document_page", "recent_documents"]
 
 
-def document_page(store: Store, doc_id: str) -> dict[str, Any]:
-    """Text, metadata, mentions (with their entities) and the events and relations of one document."""
+def document_page(store: Store, doc_id: str, *, reveal_protected: bool = False,
+                  highlight: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Text, metadata, mentions (with their entities) and the events and relations of one document.
+
+    Protected people are redacted (offsets moved to the redacted text) unless ``reveal_protected``;
+    ``highlight``, a span of the stored text, comes back as ``highlight`` in the returned text's offsets.
+    """
+    from solidarity_graph.program.protect import redact_document_page
+
     with store.connect() as conn:
         d = conn.execute(select(t.documents).where(t.documents.c.id == doc_id)).first()
         if d is None:
@@ -21,21 +28,25 @@ def document_page(store: Store, doc_id: str) -> dict[str, Any]:
         names = {r.id: (r.name, r.type) for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type))}
         mentions = [{"start": m.start, "end": m.end, "text": m.text, "entity_id": m.entity_id,
                      "entity": names[m.entity_id][0], "type": names[m.entity_id][1], "confidence": m.confidence}
-                    for m in conn.execute(select(t.mentions).where(t.mentions.c.document_id == doc_id).order_by(t.mentions.c.start))]
+                    for m in conn.execute(select(t.mentions).where(t.mentions.c.document_id == doc_id).order_by(t.mentions.c.start, t.mentions.c.id))]
         events = [{"id": e.id, "type": e.type, "status": e.status, "date": e.date, "place": names[e.place_id][0] if e.place_id else None,
                    "quote": e.quote, "start": e.start, "end": e.end, "confidence": e.confidence}
-                  for e in conn.execute(select(t.events).where(t.events.c.document_id == doc_id).order_by(t.events.c.start))]
+                  for e in conn.execute(select(t.events).where(t.events.c.document_id == doc_id).order_by(t.events.c.start, t.events.c.id))]
         rels = [{"subject": names[r.subject_id][0], "subject_id": r.subject_id, "predicate": r.predicate,
                  "object": names[r.object_id][0], "object_id": r.object_id, "attributes": r.attributes or {},
                  "quote": r.quote, "start": r.start, "end": r.end, "confidence": r.confidence}
-                for r in conn.execute(select(t.relations).where(t.relations.c.document_id == doc_id).order_by(t.relations.c.start))]
-    return {"id": d.id, "title": d.title, "source": d.source, "published": d.published, "language": d.language,
+                for r in conn.execute(select(t.relations).where(t.relations.c.document_id == doc_id).order_by(t.relations.c.start, t.relations.c.id))]
+    page = {"id": d.id, "title": d.title, "source": d.source, "published": d.published, "language": d.language,
             "text": d.text, "mentions": mentions, "events": events, "relations": rels}
+    return redact_document_page(store, page, reveal=reveal_protected, highlight=highlight)
 
 
-def recent_documents(store: Store, limit: int = 10) -> list[dict[str, Any]]:
-    """The documents ingested last."""
+def recent_documents(store: Store, limit: int = 10, *, reveal_protected: bool = False) -> list[dict[str, Any]]:
+    """The documents ingested last (protected people's names out of their titles unless revealed)."""
+    from solidarity_graph.program.protect import Redactor
+
     with store.connect() as conn:
         rows = conn.execute(select(t.documents.c.id, t.documents.c.title, t.documents.c.source, t.documents.c.published,
                                    t.documents.c.ingested_at).order_by(t.documents.c.ingested_at.desc(), t.documents.c.id).limit(limit))
-        return [dict(r._mapping) for r in rows]
+        out: list[dict[str, Any]] = Redactor.load(conn, reveal=reveal_protected).walk([dict(r._mapping) for r in rows])
+        return out

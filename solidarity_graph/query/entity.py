@@ -20,17 +20,20 @@ def find_entity(store: Store, name: str) -> list[dict[str, Any]]:
     with store.connect() as conn:
         ids = [r[0] for r in conn.execute(select(t.aliases.c.entity_id).where(t.aliases.c.norm == norm).distinct())]
         if not ids:
-            ids = [r[0] for r in conn.execute(select(t.aliases.c.entity_id).where(t.aliases.c.norm.like(f"{norm}%")).distinct().limit(20))]
+            ids = [r[0] for r in conn.execute(select(t.aliases.c.entity_id).where(t.aliases.c.norm.startswith(norm, autoescape=True))
+                                               .distinct().order_by(t.aliases.c.entity_id).limit(20))]
         if not ids and name.isdigit():
             ids = [int(name)]
         rows = conn.execute(select(t.entities, func.coalesce(counts.c.n, 0).label("mentions"))
                             .outerjoin(counts, counts.c.entity_id == t.entities.c.id)
-                            .where(t.entities.c.id.in_(ids)).order_by(func.coalesce(counts.c.n, 0).desc()))
+                            .where(t.entities.c.id.in_(ids)).order_by(func.coalesce(counts.c.n, 0).desc(), t.entities.c.id))
         return [dict(r._mapping) for r in rows]
 
 
-def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
-    """Everything the graph knows of one entity, every fact with its quote and document."""
+def entity_page(store: Store, entity_id: int, *, reveal_protected: bool = False) -> dict[str, Any]:
+    """Everything the graph knows of one entity, every fact with its quote and document (protected people redacted)."""
+    from solidarity_graph.program.protect import redact_entity_page
+
     with store.connect() as conn:
         e = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).first()
         if e is None:
@@ -46,12 +49,13 @@ def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
         ev_ids = [r[0] for r in conn.execute(select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id == entity_id))]
         ev_ids += [r[0] for r in conn.execute(select(t.events.c.id).where(t.events.c.place_id == entity_id))]
         events = []
-        for ev in conn.execute(select(t.events).where(t.events.c.id.in_(ev_ids), or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date)):
-            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
+        for ev in conn.execute(select(t.events).where(t.events.c.id.in_(ev_ids), or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date.asc().nulls_first(), t.events.c.id)):
+            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id)
+                                                         .order_by(t.event_participants.c.entity_id))]
             events.append({"id": ev.id, "review": ev.review, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
                            "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
                            "size": ev.size, "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end]})
-        decisions = [dict(r._mapping) for r in conn.execute(select(t.decisions.c.mention, t.decisions.c.rule, t.decisions.c.score, t.decisions.c.document_id).where(t.decisions.c.entity_id == entity_id).limit(50))]
+        decisions = [dict(r._mapping) for r in conn.execute(select(t.decisions.c.mention, t.decisions.c.rule, t.decisions.c.score, t.decisions.c.document_id).where(t.decisions.c.entity_id == entity_id).order_by(t.decisions.c.id).limit(50))]
         # its place in the union hierarchy: local -> union -> federation -> global union federation
         hierarchy, seen, cur = [], {e.id}, e.parent_id
         while cur and cur not in seen:
@@ -61,10 +65,13 @@ def entity_page(store: Store, entity_id: int) -> dict[str, Any]:
             hierarchy.append({"id": row.id, "name": row.name, "kind": row.kind})
             seen.add(row.id)
             cur = row.parent_id
-        children = [{"id": r.id, "name": r.name, "kind": r.kind} for r in conn.execute(
-            select(t.entities.c.id, t.entities.c.name, t.entities.c.kind).where(t.entities.c.parent_id == entity_id).order_by(t.entities.c.name))]
+        # sorted here, not in SQL: a PostgreSQL server's collation may order names unlike SQLite's bytes
+        children = sorted(({"id": r.id, "name": r.name, "kind": r.kind} for r in conn.execute(
+            select(t.entities.c.id, t.entities.c.name, t.entities.c.kind).where(t.entities.c.parent_id == entity_id))),
+            key=lambda c: (c["name"], c["id"]))
         n_mentions = conn.execute(select(func.count()).select_from(t.mentions).where(t.mentions.c.entity_id == entity_id)).scalar_one()
-    return {"id": e.id, "type": e.type, "name": e.name, "aliases": aliases, "kind": e.kind, "country": e.country,
+    page = {"id": e.id, "type": e.type, "name": e.name, "aliases": aliases, "kind": e.kind, "country": e.country,
             "parent": names.get(e.parent_id) if e.parent_id else None, "attributes": e.attributes or {},
             "mentions": n_mentions, "relations": rels, "events": events, "decisions": decisions,
             "hierarchy": hierarchy, "children": children}
+    return redact_entity_page(store, page, reveal=reveal_protected)

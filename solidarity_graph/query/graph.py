@@ -21,7 +21,7 @@ def _edges(store: Store, predicates: set[str] | None = None, events: bool = True
     adj: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     with store.connect() as conn:
         ents = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type, t.entities.c.kind, t.entities.c.country))}
-        for r in conn.execute(select(t.relations)):
+        for r in conn.execute(select(t.relations).order_by(t.relations.c.id)):
             if predicates and r.predicate not in predicates:
                 continue
             edge = {"predicate": r.predicate, "quote": r.quote, "document": r.document_id, "relation_id": r.id}
@@ -29,7 +29,8 @@ def _edges(store: Store, predicates: set[str] | None = None, events: bool = True
             adj.setdefault(r.object_id, []).append((r.subject_id, {**edge, "reverse": True}))
         if events and (not predicates or "event" in predicates):
             by_event: dict[int, list[int]] = {}
-            for r in conn.execute(select(t.event_participants.c.event_id, t.event_participants.c.entity_id)):
+            for r in conn.execute(select(t.event_participants.c.event_id, t.event_participants.c.entity_id)
+                                   .order_by(t.event_participants.c.event_id, t.event_participants.c.entity_id)):
                 by_event.setdefault(r.event_id, []).append(r.entity_id)
             quotes = {r.id: (r.type, r.quote, r.document_id, r.date) for r in conn.execute(
                 select(t.events.c.id, t.events.c.type, t.events.c.quote, t.events.c.document_id, t.events.c.date))}
@@ -49,8 +50,10 @@ def _node(ents: dict[int, Any], eid: int) -> dict[str, Any]:
 
 
 def neighborhood(store: Store, entity_id: int, *, depth: int = 1, predicates: set[str] | None = None,
-                 limit: int = 300) -> dict[str, Any]:
-    """Nodes and edges within ``depth`` steps (1-3) of an entity, at most ``limit`` nodes."""
+                 limit: int = 300, reveal_protected: bool = False) -> dict[str, Any]:
+    """Nodes and edges within ``depth`` steps (1-3) of an entity, at most ``limit`` nodes (protected people redacted)."""
+    from solidarity_graph.program.protect import Redactor
+
     depth = max(1, min(3, depth))
     adj, ents = _edges(store, predicates)
     if entity_id not in ents:
@@ -72,11 +75,15 @@ def neighborhood(store: Store, entity_id: int, *, depth: int = 1, predicates: se
                 queue.append(nxt)
             edges.setdefault(key, {"source": a, "target": b, **{k: v for k, v in edge.items() if k != "reverse"}})
     nodes = [{**_node(ents, n), "depth": d} for n, d in seen.items()]
-    return {"center": entity_id, "depth": depth, "nodes": nodes, "edges": [e for e in edges.values() if e["source"] in seen and e["target"] in seen]}
+    out: dict[str, Any] = Redactor.load(store, reveal=reveal_protected).walk(
+        {"center": entity_id, "depth": depth, "nodes": nodes, "edges": [e for e in edges.values() if e["source"] in seen and e["target"] in seen]})
+    return out
 
 
-def path(store: Store, source: int, target: int, *, max_depth: int = 4) -> list[dict[str, Any]]:
-    """The shortest chain of relations or shared events from one entity to another ([] when none)."""
+def path(store: Store, source: int, target: int, *, max_depth: int = 4, reveal_protected: bool = False) -> list[dict[str, Any]]:
+    """The shortest chain of relations or shared events from one entity to another ([] when none; protected people redacted)."""
+    from solidarity_graph.program.protect import Redactor
+
     adj, ents = _edges(store)
     if source not in ents or target not in ents:
         raise KeyError(source if source not in ents else target)
@@ -100,4 +107,5 @@ def path(store: Store, source: int, target: int, *, max_depth: int = 4) -> list[
         before, edge = prev[cur]  # type: ignore[misc]
         steps.append({"from": _node(ents, before), "to": _node(ents, cur), **{k: v for k, v in edge.items() if k != "reverse"}})
         cur = before
-    return list(reversed(steps))
+    out: list[dict[str, Any]] = Redactor.load(store, reveal=reveal_protected).walk(list(reversed(steps)))
+    return out

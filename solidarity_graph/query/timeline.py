@@ -13,9 +13,12 @@ __all__ = ["timeline", "events_by_place"]
 
 
 def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | None = None,
-             since: str | None = None, country: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-    """Events as dicts with place, participants, quote and document."""
-    q = select(t.events).where(or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date, t.events.c.id)
+             since: str | None = None, country: str | None = None, limit: int = 1000,
+             reveal_protected: bool = False) -> list[dict[str, Any]]:
+    """Events as dicts with place, participants, quote and document (protected people redacted unless revealed)."""
+    from solidarity_graph.program.protect import Redactor
+
+    q = select(t.events).where(or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date.asc().nulls_first(), t.events.c.id)
     if type_:
         q = q.where(t.events.c.type == type_)
     if since:
@@ -29,12 +32,14 @@ def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | 
     with store.connect() as conn:
         names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
         for ev in conn.execute(q.limit(limit)):
-            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id))]
+            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id)
+                                                         .order_by(t.event_participants.c.entity_id))]
             out.append({"id": ev.id, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
                         "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
                         "size": ev.size, "size_hedge": ev.size_hedge, "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end],
                         "confidence": ev.confidence})
-    return out
+    redacted: list[dict[str, Any]] = Redactor.load(store, reveal=reveal_protected).walk(out)
+    return redacted
 
 
 def events_by_place(store: Store) -> dict[str, Any]:
@@ -47,7 +52,7 @@ def events_by_place(store: Store) -> dict[str, Any]:
         rows = conn.execute(select(entities.c.id, entities.c.name, entities.c.country, entities.c.attributes, func.count(events.c.id))
                             .join(events, events.c.place_id == entities.c.id)
                             .where(or_(events.c.review.is_(None), events.c.review != "rejected"))
-                            .group_by(entities.c.id).order_by(func.count(events.c.id).desc()))
+                            .group_by(entities.c.id).order_by(func.count(events.c.id).desc(), entities.c.id))
         places = [{"id": r[0], "name": r[1], "country": r[2], "lat": (r[3] or {}).get("lat"), "lon": (r[3] or {}).get("lon"),
                    "events": r[4]} for r in rows]
     countries: dict[str, int] = {}

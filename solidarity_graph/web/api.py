@@ -10,6 +10,7 @@ from solidarity_graph import query
 from solidarity_graph.store import Store
 from solidarity_graph.store.search import search_documents, search_names
 from solidarity_graph.web.app import not_found
+from solidarity_graph.web.program_protect import reveal_requested
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -20,18 +21,31 @@ def _store(request: Request) -> Store:
 
 
 def search_data(store: Store, q: str, type_: str | None = None, country: str | None = None, limit: int = 30,
-                event_type: str | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
-    """Names, documents and the events of the entities found, with facets by type, country, event type and year."""
+                event_type: str | None = None, since: str | None = None, until: str | None = None,
+                reveal_protected: bool = False) -> dict[str, Any]:
+    """Names, documents and the events of the entities found, with facets by type, country, event type and year.
+
+    Unless ``reveal_protected``, protected people are left out, a search for one of their names finds
+    nothing (which documents name them is itself sensitive), and snippets are redacted.
+    """
+    from solidarity_graph.program.protect import Redactor
+
+    redactor = Redactor.load(store, reveal=reveal_protected)
+    hidden = redactor.text(q) != q  # a protected name asked for: nothing found, and not echoed back
+    q = redactor.text(q)
     with store.connect() as conn:
-        names = search_names(conn, q, 200) if q.strip() else []
-        docs = search_documents(conn, q, limit) if q.strip() else []
+        names = search_names(conn, q, 200) if q.strip() and not hidden else []
+        docs = search_documents(conn, q, limit) if q.strip() and not hidden else []
+    names = [n for n in names if not redactor.is_protected(n["id"])]
+    docs = redactor.walk([{**d, "document": d["id"]} for d in docs])
     facets: dict[str, dict[str, int]] = {"type": {}, "country": {}}
     for n in names:
         facets["type"][n["type"]] = facets["type"].get(n["type"], 0) + 1
         if n["country"]:
             facets["country"][n["country"]] = facets["country"].get(n["country"], 0) + 1
     names = [n for n in names if (not type_ or n["type"] == type_) and (not country or n["country"] == country)]
-    events = query.timeline(store, entity_ids=[n["id"] for n in names[:50]], since=since, limit=2000) if names else []
+    events = query.timeline(store, entity_ids=[n["id"] for n in names[:50]], since=since, limit=2000,
+                            reveal_protected=reveal_protected) if names else []
     events = [e for e in events if not until or (e["date"] or "") <= until]
     facets["event_type"], facets["year"] = {}, {}
     for e in events:
@@ -47,23 +61,24 @@ def api_search(request: Request, q: str = Query("", max_length=500), type: str |
                country: str | None = None, limit: int = Query(30, ge=1, le=200), event_type: str | None = None,
                since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Full-text search over names and documents, faceted by entity type, country, event type and date."""
-    return search_data(_store(request), q, type, country, limit, event_type, since, until)
+    return search_data(_store(request), q, type, country, limit, event_type, since, until, reveal_requested(request))
 
 
 @router.get("/entities/{entity_id}")
 def api_entity(request: Request, entity_id: int) -> dict[str, Any]:
     """An entity with its aliases, roles, relations, events and the decisions that made it."""
     try:
-        return {"ok": True, **query.entity_page(_store(request), entity_id)}
+        return {"ok": True, **query.entity_page(_store(request), entity_id, reveal_protected=reveal_requested(request))}
     except KeyError as e:
         raise not_found(f"entity {entity_id}") from e
 
 
 @router.get("/documents/{doc_id}")
-def api_document(request: Request, doc_id: str) -> dict[str, Any]:
-    """A document's text, its mentions and the facts taken from it."""
+def api_document(request: Request, doc_id: str, hl: str | None = Query(None, pattern=r"^\d+-\d+$")) -> dict[str, Any]:
+    """A document's text, its mentions and the facts taken from it (``hl``: a span to mark, given back as ``highlight``)."""
+    span = (int(hl.split("-")[0]), int(hl.split("-")[1])) if hl else None
     try:
-        return {"ok": True, **query.document_page(_store(request), doc_id)}
+        return {"ok": True, **query.document_page(_store(request), doc_id, reveal_protected=reveal_requested(request), highlight=span)}
     except KeyError as e:
         raise not_found(f"document {doc_id}") from e
 
@@ -73,7 +88,7 @@ def api_events(request: Request, type: str | None = None, since: str | None = No
                country: str | None = Query(None, min_length=2, max_length=2), limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
     """A timeline of events, filtered by type, start date, entity and country."""
     rows = query.timeline(_store(request), entity_ids=[entity] if entity else None, type_=type, since=since,
-                          country=country, limit=limit)
+                          country=country, limit=limit, reveal_protected=reveal_requested(request))
     return {"ok": True, "events": rows}
 
 
@@ -88,7 +103,8 @@ def api_graph(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3
               predicate: list[str] | None = Query(None)) -> dict[str, Any]:
     """The neighborhood of an entity (depth 1-3), optionally only some relation types."""
     try:
-        return {"ok": True, **query.neighborhood(_store(request), entity_id, depth=depth, predicates=set(predicate or []) or None)}
+        return {"ok": True, **query.neighborhood(_store(request), entity_id, depth=depth, predicates=set(predicate or []) or None,
+                                                 reveal_protected=reveal_requested(request))}
     except KeyError as e:
         raise not_found(f"entity {entity_id}") from e
 
@@ -97,6 +113,6 @@ def api_graph(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3
 def api_path(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> dict[str, Any]:
     """The shortest chain of relations or shared events between two entities."""
     try:
-        return {"ok": True, "steps": query.path(_store(request), source, target)}
+        return {"ok": True, "steps": query.path(_store(request), source, target, reveal_protected=reveal_requested(request))}
     except KeyError as e:
         raise not_found(f"entity {e.args[0]}") from e

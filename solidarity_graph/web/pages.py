@@ -14,6 +14,7 @@ from solidarity_graph import query
 from solidarity_graph.schema import load_schema
 from solidarity_graph.web.api import api_document, api_entity, api_events, api_graph, search_data
 from solidarity_graph.web.app import not_found
+from solidarity_graph.web.program_protect import reveal_requested
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,8 +28,9 @@ def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLRespon
 def home_data(request: Request) -> dict[str, Any]:
     """Counts, the latest documents and events."""
     store = request.app.state.store
-    events = query.timeline(store, limit=100000)[-10:][::-1]
-    return {"ok": True, "counts": store.counts(), "documents": query.recent_documents(store), "events": events}
+    reveal = reveal_requested(request)
+    events = query.timeline(store, limit=100000, reveal_protected=reveal)[-10:][::-1]
+    return {"ok": True, "counts": store.counts(), "documents": query.recent_documents(store, reveal_protected=reveal), "events": events}
 
 
 @router.get("/index.json")
@@ -44,13 +46,13 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/search.json")
 def search_json(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None,
                 event_type: str | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
-    return search_data(request.app.state.store, q, type, country, 30, event_type, since, until)
+    return search_data(request.app.state.store, q, type, country, 30, event_type, since, until, reveal_requested(request))
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None,
            event_type: str | None = None, since: str | None = None, until: str | None = None) -> HTMLResponse:
-    data = search_data(request.app.state.store, q, type, country, 30, event_type, since, until)
+    data = search_data(request.app.state.store, q, type, country, 30, event_type, since, until, reveal_requested(request))
     return _render(request, "search.html", {**data, "since": since, "until": until})
 
 
@@ -66,13 +68,13 @@ def entity(request: Request, entity_id: int) -> HTMLResponse:
 
 @router.get("/document/{doc_id}.json")
 def document_json(request: Request, doc_id: str) -> dict[str, Any]:
-    return api_document(request, doc_id)
+    return api_document(request, doc_id, None)
 
 
 @router.get("/document/{doc_id}", response_class=HTMLResponse)
 def document(request: Request, doc_id: str, hl: str | None = Query(None, pattern=r"^\d+-\d+$")) -> HTMLResponse:
-    data = api_document(request, doc_id)
-    span = tuple(int(x) for x in hl.split("-")) if hl else None
+    data = api_document(request, doc_id, hl)  # the span comes back moved to the (redacted) text's offsets
+    span = tuple(data["highlight"]) if data.get("highlight") else None
     return _render(request, "document.html", {**data, "pieces": _pieces(data["text"], data["mentions"], span)})
 
 
@@ -114,7 +116,7 @@ def graph(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3), p
 @router.get("/path.json")
 def path_json(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> dict[str, Any]:
     try:
-        return {"ok": True, "steps": query.path(request.app.state.store, source, target)}
+        return {"ok": True, "steps": query.path(request.app.state.store, source, target, reveal_protected=reveal_requested(request))}
     except KeyError as e:
         raise not_found(f"entity {e.args[0]}") from e
 
@@ -123,7 +125,7 @@ def path_json(request: Request, source: int = Query(..., alias="from"), target: 
 def path(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> HTMLResponse:
     data = path_json(request, source, target)
     store = request.app.state.store
-    names = {i: query.entity_page(store, i)["name"] for i in (source, target)}
+    names = {i: query.entity_page(store, i, reveal_protected=reveal_requested(request))["name"] for i in (source, target)}
     return _render(request, "path.html", {**data, "source": source, "target": target, "names": names})
 
 
