@@ -76,6 +76,7 @@ def merge_entities(store: Store, keep: int, drop: int, *, who: str, note: str | 
             else:
                 conn.execute(update(t.event_participants).where(t.event_participants.c.event_id == r.event_id,
                                                                 t.event_participants.c.entity_id == drop).values(entity_id=keep))
+        _merge_program_rows(conn, keep, drop)
         conn.execute(delete(t.relations).where(t.relations.c.subject_id == t.relations.c.object_id))
         conn.execute(delete(t.entities).where(t.entities.c.id == drop))
         after = _snapshot(conn, keep)
@@ -84,6 +85,48 @@ def merge_entities(store: Store, keep: int, drop: int, *, who: str, note: str | 
                                                 score=1.0, created_at=_now()))
     store.forget_index()
     return {"curation": cid, "entity": after}
+
+
+# the core tables merge_entities moves itself; every other column that points at an entity is the program's
+_CORE = {("mentions", "entity_id"), ("relations", "subject_id"), ("relations", "object_id"), ("events", "place_id"),
+         ("decisions", "entity_id"), ("entities", "parent_id"), ("aliases", "entity_id"), ("event_participants", "entity_id")}
+
+
+def _merge_program_rows(conn: Connection, keep: int, drop: int) -> None:
+    """Exchanges, commitments, sites, contacts, ledger entries, watches, alerts and protections of ``drop``
+    become ``keep``'s; where ``keep`` already has the same row (a membership, a watch, a protection) the
+    duplicate goes (a watch's alerts move first)."""
+    m = t.exchange_members
+    for r in conn.execute(select(m).where(m.c.entity_id == drop)).all():
+        dup = conn.execute(select(m.c.exchange_id).where(m.c.exchange_id == r.exchange_id, m.c.entity_id == keep,
+                                                         m.c.role == r.role)).first()
+        where = (m.c.exchange_id == r.exchange_id) & (m.c.entity_id == drop) & (m.c.role == r.role)
+        conn.execute(delete(m).where(where) if dup else update(m).where(where).values(entity_id=keep))
+    w, al = t.watches, t.alerts
+    for r in conn.execute(select(w).where(w.c.entity_id == drop)).all():
+        other = conn.execute(select(w.c.id).where(w.c.entity_id == keep, w.c.who == r.who)).scalar()
+        if other is None:
+            conn.execute(update(w).where(w.c.id == r.id).values(entity_id=keep))
+            continue
+        seen = {x[0] for x in conn.execute(select(al.c.event_fingerprint).where(al.c.watch_id == other))}
+        for a in conn.execute(select(al.c.id, al.c.event_fingerprint).where(al.c.watch_id == r.id)).all():
+            if a.event_fingerprint not in seen:
+                conn.execute(update(al).where(al.c.id == a.id).values(watch_id=other))
+        conn.execute(delete(w).where(w.c.id == r.id))
+    p = t.protections
+    if conn.execute(select(p.c.entity_id).where(p.c.entity_id == keep)).first():
+        conn.execute(delete(p).where(p.c.entity_id == drop))
+    else:  # a protected name stays protected under the name it is merged into
+        conn.execute(update(p).where(p.c.entity_id == drop).values(entity_id=keep))
+    special = {"exchange_members", "watches", "protections"}
+    for table in t.metadata.sorted_tables:
+        if table.name in special:
+            continue
+        for col in table.columns:
+            if (table.name, col.name) in _CORE:
+                continue
+            if any(fk.column.table.name == "entities" and fk.column.name == "id" for fk in col.foreign_keys):
+                conn.execute(update(table).where(col == drop).values({col.name: keep}))
 
 
 def split_alias(store: Store, entity_id: int, alias: str, *, who: str, note: str | None = None) -> dict[str, Any]:
