@@ -20,6 +20,7 @@ SETS = [
     ("wnut17", "wnut17/"),
     ("semeval_timeline", "semeval2015-timeline-auto/"),
     ("klue_ner", "klue-ner/"),
+    ("languages", "tests/data/languages/"),
 ]
 
 # issue 3's bars: (figure key, label, target)

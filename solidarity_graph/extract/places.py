@@ -25,6 +25,9 @@ __all__ = ["Place", "Places", "load_places"]
 
 PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
 TRANSLATED = ("ko", "ja", "fr", "es", "pt", "it")  # the languages whose country names are matched
+# country names that are also people's first names in those languages (Maurice, Mauricio, Maurizio = Mauritius)
+_GIVEN_NAMES = frozenset({"Maurice", "Mauricio", "Maurício", "Maurizio", "Georgia", "Geórgia", "Jordania", "Jordânia",
+                          "Salvador", "Israel", "Chad", "Tchad", "Ciad"})
 EXTRACTOR = "places.v1"
 BIG_CITY = 250_000  # cities this big are matched by name even where spaCy misses them
 # big cities whose names are also common English words: never matched in lower-case text
@@ -122,7 +125,8 @@ class Places:
                         continue
                     # "大韓民国 (韓国)" gives both; "Corée, République de" is a catalogue form, not a name
                     for name in re.split(r"\s*[()（）]\s*", local):
-                        if len(name) >= 2 and "," not in name and (len(name) >= 4 or not name.isascii()):
+                        if len(name) >= 2 and "," not in name and (len(name) >= 4 or not name.isascii()) \
+                                and name not in _GIVEN_NAMES:
                             self.by_name.setdefault(_fold(name), place)
                             self.matcher.add(name, place, exact=True)
 
