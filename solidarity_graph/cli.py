@@ -25,9 +25,50 @@ def _open(db: str | None) -> Any:
     from solidarity_graph.store import Store
 
     try:
-        return Store.open(db)
+        store = Store.open(db)
     except SolidarityGraphError as e:
         raise click.ClickException(str(e)) from e
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # a server's connections are closed when the command ends, not left to the GC (issue 7)
+        ctx.call_on_close(store.close)
+        _guard_output(store, ctx)
+    return store
+
+
+# commands whose output must stay whole (a backup) or that name protected people only when told to
+_UNREDACTED = {"dump", "restore"}
+
+
+class _RedactingStream:
+    """Standard output with protected people's names replaced (what a command prints never names them
+    unless it was asked to with --reveal-protected)."""
+
+    def __init__(self, stream: Any, redactor: Any) -> None:
+        self._stream, self._redactor = stream, redactor
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._redactor.text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_output(store: Any, ctx: click.Context) -> None:
+    if ctx.command.name in _UNREDACTED or ctx.params.get("reveal_protected") or isinstance(sys.stdout, _RedactingStream):
+        return
+    from solidarity_graph.program.protect import Redactor
+
+    redactor = Redactor.load(store)
+    if not redactor.active:
+        return
+    plain = sys.stdout
+    sys.stdout = _RedactingStream(plain, redactor)
+
+    def restore() -> None:
+        sys.stdout = plain
+
+    ctx.call_on_close(restore)
 
 
 @click.group()
@@ -48,9 +89,14 @@ def main() -> None:
 @click.option("--published-column", help="With --csv: a column with the publication date (wins over --date-column).")
 @click.option("--processes", "-p", type=int, default=None, help="Extraction processes (default: all cores for batches).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--cluster", metavar="ADDRESS", help="Extract on the workers of a Dask cluster (tcp://HOST:8786); "
+              "files are read and stored here. Needs the 'cluster' extra.")
+@click.option("--cluster-timeout", type=float, default=10.0, show_default=True,
+              help="Seconds to reach the --cluster scheduler and find a worker.")
 def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source: str | None,
            csv_file: str | None, text_column: str | None, id_column: str | None, date_column: str | None,
-           published_column: str | None, processes: int | None, quiet: bool) -> None:
+           published_column: str | None, processes: int | None, quiet: bool, cluster: str | None,
+           cluster_timeout: float) -> None:
     """Read files and folders (or the rows of a CSV), extract facts, store them. Re-running changes nothing."""
     from tqdm import tqdm
 
@@ -60,6 +106,8 @@ def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source
 
     if not paths and not csv_file:
         raise click.UsageError("give PATH... or --csv FILE")
+    if cluster and processes:
+        raise click.UsageError("--processes and --cluster exclude each other: the cluster's workers extract")
     if csv_file and not (text_column and id_column):
         raise click.UsageError("--csv needs --text-column and --id-column")
     try:
@@ -77,7 +125,12 @@ def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source
     bar = tqdm(total=total, unit="doc", disable=quiet or total < 5, file=sys.stderr)
     items = itertools.chain(read_all(files, published=published, source=source), rows)
     try:
-        summary = ingest_documents(items, store, processes=procs, progress=bar.update)
+        if cluster:  # Dask is imported only here (issue 7)
+            from solidarity_graph.pipeline_cluster import ingest_on_cluster
+
+            summary = ingest_on_cluster(items, store, cluster, timeout=cluster_timeout, progress=bar.update)
+        else:
+            summary = ingest_documents(items, store, processes=procs, progress=bar.update)
     except SolidarityGraphError as e:
         raise click.ClickException(str(e)) from e
     finally:
@@ -397,6 +450,7 @@ def _register_program_commands() -> None:
 
 _register_program_commands()
 from solidarity_graph.store.dump_cli import register as _register_dump_commands  # noqa: E402 (dump, restore)
+
 _register_dump_commands(main)
 
 

@@ -1,23 +1,25 @@
 """The orchestrator: a document goes ingest -> extract -> resolve -> store, and only this way.
 
-Every entry point (the CLI, later the web upload, feed poller and cluster workers) calls
-:func:`ingest_paths` or :func:`ingest_documents`. Extraction can run in several processes;
-storing runs in this one, one transaction per document.
+Every entry point (the CLI, the web upload, the feed poller, a Dask cluster) calls
+:func:`ingest_paths` or :func:`ingest_documents`. Extraction can run in several processes or on
+the workers of a cluster (``extract_map``); storing runs in this one, one transaction per document.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from solidarity_graph.errors import InputError, SolidarityGraphError
+from solidarity_graph.errors import InputError, SolidarityGraphError, StoreError
 from solidarity_graph.model import Document
 
-__all__ = ["IngestSummary", "ingest_paths", "ingest_documents", "extract_document"]
+__all__ = ["ExtractMap", "IngestSummary", "ingest_paths", "ingest_documents", "extract_document", "extract_here",
+           "extract_in_pool"]
 
 
 @dataclass
@@ -32,13 +34,15 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     stored_ids: list[str] = field(default_factory=list)  # the documents stored by this run
     program: dict[str, Any] = field(default_factory=dict)  # what the program's hooks reported (alerts raised...)
+    resumed: int = 0  # stored documents of an interrupted run whose program work this run did
 
     def line(self) -> str:
         """One-line summary for people."""
         a = self.added
         return (f"documents: {self.new} new, {self.unchanged} unchanged, {len(self.failed)} failed; "
                 f"added {a['entities']} entities, {a['events']} events, {a['relations']} relations, "
-                f"{a['quantities']} quantities")
+                f"{a['quantities']} quantities"
+                + (f"; finished the program's work on {self.resumed} documents of an interrupted run" if self.resumed else ""))
 
 
 _EXTRACTOR: Any = None
@@ -67,17 +71,60 @@ def _extract_safe(doc: Document) -> Document:
         return doc
 
 
+# How extraction is spread: documents in, the same documents out in the same order, each extracted or
+# marked failed (``meta["failed"]`` and a line in ``errors``). Closing the generator early frees what
+# it holds.
+ExtractMap = Callable[[Iterator[Document]], Generator[Document, None, None]]
+
+
+def extract_here(docs: Iterator[Document]) -> Generator[Document, None, None]:
+    """Extract in this process, one document at a time."""
+    for doc in docs:
+        yield _extract_safe(doc)
+
+
+def extract_in_pool(processes: int) -> ExtractMap:
+    """Extract in a pool of ``processes`` worker processes on this machine (the models load once in each)."""
+
+    def run(docs: Iterator[Document]) -> Generator[Document, None, None]:
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        pool = ctx.Pool(processes, initializer=_worker_init)
+        completed = False
+        try:
+            yield from pool.imap(_extract_safe, docs, chunksize=4)
+            completed = True
+        finally:
+            if not completed:
+                pool.terminate()  # stopped early: the documents not yet extracted are not wanted
+            pool.close()
+            pool.join()
+
+    return run
+
+
 def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, processes: int = 1,
-                     progress: Callable[[int], None] | None = None) -> IngestSummary:
-    """Extract and store documents; items may be ``(path, reason)`` for files that failed to read."""
+                     progress: Callable[[int], None] | None = None,
+                     extract_map: ExtractMap | None = None) -> IngestSummary:
+    """Extract and store documents; items may be ``(path, reason)`` for files that failed to read.
+
+    Extraction runs here, in a pool of ``processes``, or wherever ``extract_map`` sends it (the
+    workers of a Dask cluster: :mod:`solidarity_graph.pipeline_cluster`); storing runs in this
+    process either way, in the order the documents came.
+
+    A full disk stops the batch with a :class:`StoreError` saying what is stored; what was stored is
+    whole, and a re-run stores the rest and does the program's work the stopped run owed.
+    """
     from solidarity_graph.extract.entities import surname_key
     from solidarity_graph.extract.gazetteer import load_gazetteer
     from solidarity_graph.resolve import Resolver
+    from solidarity_graph.store.faults import mark_pending, store_failure
 
     summary = IngestSummary()
+    _resume_program(store, summary)
     gazetteer = load_gazetteer()
     resolver = store.index(lambda idx: Resolver(idx, gazetteer, surname_key))
     seen_hashes: set[str] = set()
+    marked: list[str] = []
 
     def fresh() -> Iterator[Document]:
         for item in docs:
@@ -95,21 +142,21 @@ def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, 
             seen_hashes.add(h)
             yield item
 
-    if processes > 1:
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        pool = ctx.Pool(processes, initializer=_worker_init)
-        results: Iterator[Document] = pool.imap(_extract_safe, fresh(), chunksize=4)
-    else:
-        pool = None
-        results = (_extract_safe(d) for d in fresh())
-    try:
+    extract = extract_map or (extract_in_pool(processes) if processes > 1 else extract_here)
+    with closing(extract(fresh())) as results:  # closing: an early stop frees the pool or the cluster's tasks
         for doc in results:
             if doc.meta.get("failed"):
                 summary.failed.append((doc.source, "; ".join(doc.errors)))
             else:
                 try:
+                    mark_pending(store, doc.id)
+                    marked.append(doc.id)
                     added = store.save(doc, resolver)
                 except SolidarityGraphError as e:
+                    if reason := store_failure(e):  # every further write would fail too: stop here
+                        raise StoreError(f"{doc.source}: {reason}. {summary.new} documents of this run are stored, "
+                                         "each whole, and the rest are not: make room and run the same command "
+                                         "again to store the rest") from e
                     summary.failed.append((doc.source, str(e)))
                     resolver = store.index(lambda idx: Resolver(idx, gazetteer, surname_key))
                 else:
@@ -121,15 +168,37 @@ def ingest_documents(docs: Iterable[Document | tuple[str, str]], store: Any, *, 
                     summary.warnings += [f"{doc.source}: {e}" for e in doc.errors]
             if progress:
                 progress(1)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    if summary.stored_ids:
-        from solidarity_graph.program.hooks import after_ingest
-
-        summary.program = after_ingest(store, summary.stored_ids)
+    summary.program = _run_program(store, summary.stored_ids, marked)
     return summary
+
+
+def _run_program(store: Any, stored: list[str], marked: list[str]) -> dict[str, Any]:
+    """The program's hooks over the stored documents; then their marks go (see store/faults.py)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from solidarity_graph.program.hooks import after_ingest
+    from solidarity_graph.store.faults import clear_pending, store_failure
+
+    try:
+        out = after_ingest(store, stored) if stored else {}
+    except SQLAlchemyError as e:
+        if reason := store_failure(e):
+            raise StoreError(f"{reason}: {len(stored)} documents are stored, but the program's work on them "
+                             "(commitments, exchanges, alerts) is not done yet: make room and run the same "
+                             "command again to finish it") from e
+        raise
+    clear_pending(store, marked)
+    return out
+
+
+def _resume_program(store: Any, summary: IngestSummary) -> None:
+    """Do the program's work an interrupted run owes to documents it stored."""
+    from solidarity_graph.store.faults import pending_documents
+
+    owed = pending_documents(store)
+    if owed:
+        _run_program(store, owed, owed)
+        summary.resumed = len(owed)
 
 
 def reextract(store: Any, ids: list[str] | None = None, *, processes: int = 1) -> IngestSummary:
@@ -141,8 +210,10 @@ def reextract(store: Any, ids: list[str] | None = None, *, processes: int = 1) -
     from solidarity_graph.extract.entities import surname_key
     from solidarity_graph.extract.gazetteer import load_gazetteer
     from solidarity_graph.resolve import Resolver
+    from solidarity_graph.store.faults import mark_pending
 
     summary = IngestSummary()
+    _resume_program(store, summary)
     docs = store.stored_documents(ids)
     gazetteer = load_gazetteer()
     resolver = store.index(lambda idx: Resolver(idx, gazetteer, surname_key))
@@ -153,15 +224,13 @@ def reextract(store: Any, ids: list[str] | None = None, *, processes: int = 1) -
         if extracted.meta.get("failed"):
             summary.failed.append((doc.source, "; ".join(extracted.errors)))
             continue
+        mark_pending(store, doc.id)
         added = store.replace(extracted, resolver)
         summary.new += 1
         summary.stored_ids.append(doc.id)
         for k in summary.added:
             summary.added[k] += added.get(k, 0)
-    if summary.stored_ids:
-        from solidarity_graph.program.hooks import after_ingest
-
-        summary.program = after_ingest(store, summary.stored_ids)
+    summary.program = _run_program(store, summary.stored_ids, summary.stored_ids)
     return summary
 
 

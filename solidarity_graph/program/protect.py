@@ -234,7 +234,9 @@ class Redactor:
             return [self.walk(x, document) for x in data]
         if isinstance(data, dict):
             doc = data.get("document") if isinstance(data.get("document"), str) else document
-            return {k: v if k in ("document", "document_id") else self.walk(v, doc) for k, v in data.items()}
+            # a document id is kept as it is; a document given as a record (its title...) is walked
+            return {k: v if k in ("document", "document_id") and not isinstance(v, dict | list) else self.walk(v, doc)
+                    for k, v in data.items()}
         return data
 
     def record(self, rec: dict[str, Any]) -> dict[str, Any]:

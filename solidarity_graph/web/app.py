@@ -7,12 +7,14 @@ library is the vis-network file that the pyvis package ships, served from here.
 
 from __future__ import annotations
 
+import json
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +36,41 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path.endswith(".json") or "application/json" in request.headers.get("accept", "")
 
 
+# The redactor of the request being served: every page's context and every text body (JSON, HTML, Atom,
+# CSV) goes through it on the way out, so no route, old or new, names a protected person unless the
+# request may and asks to (?reveal=1 on a server started with --allow-reveal).
+_REDACTOR: ContextVar[Any] = ContextVar("redactor", default=None)
+
+
+_TEXT_TYPES = ("application/json", "text/html", "application/atom+xml", "text/csv", "text/plain", "text/markdown")
+
+
+async def _redacted(response: Any, redactor: Any) -> Any:
+    """The response with protected names replaced in its body: JSON walked value by value (so it stays
+    JSON), every other text type as text. Binary and streamed files pass untouched."""
+    media = (response.headers.get("content-type") or "").split(";")[0].strip()
+    if media not in _TEXT_TYPES:
+        return response
+    body = b"".join([chunk async for chunk in response.body_iterator])
+    if media == "application/json":
+        out = json.dumps(redactor.walk(json.loads(body)), ensure_ascii=False, separators=(",", ":")).encode()
+    else:
+        out = redactor.text(body.decode("utf-8", "replace")).encode()
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(out, status_code=response.status_code, headers=headers, media_type=media)
+
+
+class RedactingTemplates(Jinja2Templates):
+    """Templates whose context is redacted before the page is drawn."""
+
+    def TemplateResponse(self, request: Any, name: str, context: dict[str, Any] | None = None,  # noqa: N802 (Starlette's name)
+                         *args: Any, **kwargs: Any) -> Any:
+        redactor = _REDACTOR.get()
+        if redactor is not None and context:
+            context = {k: v if k == "request" else redactor.walk(v) for k, v in context.items()}
+        return super().TemplateResponse(request, name, context, *args, **kwargs)
+
+
 def _vis_network() -> Path:
     import pyvis
 
@@ -52,7 +89,24 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="Solidarity Graph", version="0.1.0", docs_url=None, redoc_url=None,
                   description="A knowledge graph of union documents: every fact with its source sentence.")
     app.state.store = store or Store.open(db)
-    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.templates = RedactingTemplates(directory=str(HERE / "templates"))
+
+    @app.middleware("http")
+    async def redact(request: Request, call_next: Any) -> Any:
+        from solidarity_graph.program.protect import Redactor
+
+        asked = request.query_params.get("reveal") in ("1", "true", "yes")
+        reveal = asked and bool(getattr(request.app.state, "allow_reveal", False))
+        redactor = Redactor.load(request.app.state.store, reveal=reveal)
+        token = _REDACTOR.set(redactor if redactor.active else None)
+        try:
+            response = await call_next(request)
+        finally:
+            _REDACTOR.reset(token)
+        if not redactor.active:
+            return response
+        return await _redacted(response, redactor)
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     vis = _vis_network()
 
