@@ -52,6 +52,16 @@ NOTES = {
            "Italian city names (Milano, Napoli), squares (piazza San Giovanni), titled people, Italian dates (Sabato 16 "
            "ottobre 2021, la settimana scorsa). Weak on employers' associations and companies outside the gazetteer, "
            "small towns, people by surname alone; the borrowed French NER takes some names of things for people."),
+    "ja": ("SudachiPy (sudachidict-core) words and proper nouns, the gazetteer's Japanese names (全労連 = Zenroren), "
+           "names by their ending (労働組合, 委員会, 県警, 本店, 港), titled people, era and relative dates, verb-final "
+           "status cues. The rules were written against this set; the held-out row is the fair one. Weak on "
+           "organizations outside the gazetteer without such an ending (貨物連帯, JR東日本), 国会 with no country "
+           "nearby, people without a title."),
+    "ko": ("Kiwi (kiwipiepy) sentences and proper nouns with the gazetteer's Korean names as user words, the ISO 3166 "
+           "country names in Korean, people by title, occupation or honorific, Korean dates with their frame, "
+           "Korean triggers with verb-final statuses. This set was written after the Korean rules of this round and "
+           "not used to tune them. Weak on organizations outside the gazetteer with no telling ending (화물연대), "
+           "districts (중구), and a person named with no title."),
 }
 
 

@@ -165,7 +165,7 @@ def test_japanese_detected_by_kana() -> None:
     assert detect_language("全労連は東京で集会を開いた。") == "ja"
 
 
-HELDOUT = Path(__file__).resolve().parents[1] / "data" / "ja_heldout.yaml"
+HELDOUT = Path(__file__).resolve().parents[1] / "data" / "languages" / "heldout" / "ja.yaml"
 
 
 def test_japanese_heldout_sentences_keep_their_figures(extractor) -> None:
