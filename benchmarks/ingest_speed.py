@@ -1,12 +1,13 @@
 """Words per second of the whole ingest (read, extract, resolve, store), and peak memory.
 
-    python benchmarks/ingest_speed.py [--docs 1000] [--processes 1 2] [--baseline]
+    python benchmarks/ingest_speed.py [--docs 1000] [--processes 1 2] [--baseline] [--db postgresql://...]
 
 The documents are made from the bundled sample corpus: each one strings together 12-20 sentences
 drawn (with a fixed seed) from the ten sample reports, so they read like labor news and hold
 the same kinds of names, dates and events, and each has its own publication date. They are
-written to a temporary folder and ingested from there into a fresh SQLite file. With
---baseline, plain spaCy en_core_web_sm (full pipeline, one process) runs over the same texts.
+written to a temporary folder and ingested from there into a fresh SQLite file (with --db, a PostgreSQL
+server: each run gets a fresh database there, dropped after). With --baseline, plain spaCy
+en_core_web_sm (full pipeline, one process) runs over the same texts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from solidarity_graph.ingest import read_document  # noqa: E402
 from solidarity_graph.pipeline import ingest_paths  # noqa: E402
-from solidarity_graph.store import Store  # noqa: E402
+from solidarity_graph.store import Store, db_url  # noqa: E402
 
 SAMPLE = ROOT / "solidarity_graph" / "data" / "sample"
 SAMPLE_KO = ROOT / "solidarity_graph" / "data" / "sample_ko"
@@ -67,14 +70,37 @@ def peak_mb() -> float:
     return max(own, kids) / 1024
 
 
-def run(folder: Path, processes: int) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(str(Path(tmp) / "bench.db"))
+@contextmanager
+def fresh_store(server: str | None) -> Iterator[Store]:
+    """An empty store: a new SQLite file, or a new database on the PostgreSQL ``server`` (dropped after)."""
+    if not server:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(str(Path(tmp) / "bench.db"))
+            yield store
+            store.close()
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(db_url(server), isolation_level="AUTOCOMMIT")
+    name = f"solidarity_bench_{time.time_ns()}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        store = Store.open(make_url(db_url(server)).set(database=name).render_as_string(hide_password=False))
+        yield store
+        store.close()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def run(folder: Path, processes: int, server: str | None = None) -> tuple[float, int]:
+    with fresh_store(server) as store:
         t0 = time.perf_counter()
         summary = ingest_paths([folder], store, processes=processes)
         elapsed = time.perf_counter() - t0
         assert not summary.failed, summary.failed[:3]
-        store.close()
     return elapsed, summary.words
 
 
@@ -110,25 +136,27 @@ def main() -> None:
     ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--baseline", action="store_true", help="also time plain en_core_web_sm")
     ap.add_argument("--korean", action="store_true", help="also time the Korean path on documents from sample_ko")
+    ap.add_argument("--db", metavar="URL", help="a PostgreSQL server (a user who may create databases); default SQLite")
     ap.add_argument("--japanese", action="store_true", help="also time the Japanese path on documents from the ja sentence set")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         words = make_corpus(folder, args.docs)
-        print(f"corpus: {args.docs} documents, {words:,} words (from the bundled sample, seed 7)")
+        print(f"corpus: {args.docs} documents, {words:,} words (from the bundled sample, seed 7), "
+              f"into {'PostgreSQL' if args.db else 'SQLite'}")
         if args.baseline:
             secs, w = baseline(folder)
             print(f"plain en_core_web_sm, full pipeline, 1 process: {w / secs:,.0f} words/s ({secs:.1f} s)")
         n_chars = chars(folder)
         for p in args.processes:
-            secs, w = run(folder, p)
+            secs, w = run(folder, p, args.db)
             print(f"solidarity ingest, {p} process(es): {w / secs:,.0f} words/s, {n_chars / secs:,.0f} characters/s "
                   f"({secs:.1f} s, {args.docs / secs:.1f} docs/s)")
         if args.korean and SAMPLE_KO.is_dir():
             with tempfile.TemporaryDirectory() as tmp_ko:
                 ko = Path(tmp_ko)
                 make_corpus(ko, args.docs, sample=SAMPLE_KO)
-                secs, _ = run(ko, 1)
+                secs, _ = run(ko, 1, args.db)
                 print(f"korean, 1 process: {chars(ko) / secs:,.0f} characters/s ({args.docs} documents, {chars(ko):,} characters)")
         if args.japanese and SAMPLE_JA.is_file():
             with tempfile.TemporaryDirectory() as tmp_ja:

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from solidarity_graph.cli import main
+from tests.engines import ENGINES, database
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("cli") / "sample.db")
-    sample = Path(__file__).resolve().parent.parent / "solidarity_graph" / "data" / "sample"
-    res = CliRunner().invoke(main, ["ingest", "--db", path, "-q", str(sample)])
-    assert res.exit_code == 0, res.output
-    return path
+@pytest.fixture(scope="module", params=ENGINES)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample corpus ingested once per engine: an SQLite file, then a PostgreSQL database."""
+    with database(request, request.param, tmp_path_factory.mktemp("cli")) as path:
+        sample = Path(__file__).resolve().parent.parent / "solidarity_graph" / "data" / "sample"
+        res = CliRunner().invoke(main, ["ingest", "--db", path, "-q", str(sample)])
+        assert res.exit_code == 0, res.output
+        yield path
 
 
 def test_cli_search_finds_names_and_documents(db: str) -> None:

@@ -28,11 +28,11 @@ TEXTS = [
 
 
 @pytest.fixture
-def filled(store: Store, tmp_path: Path) -> Store:
+def filled(store_any: Store, tmp_path: Path) -> Store:
     for i, text in enumerate(TEXTS):
         (tmp_path / f"d{i}.txt").write_text(text, encoding="utf-8")
-    ingest_paths([tmp_path], store, published="2024-05-04")
-    return store
+    ingest_paths([tmp_path], store_any, published="2024-05-04")
+    return store_any
 
 
 def _id(store: Store, name: str) -> int:
@@ -86,3 +86,30 @@ def test_curation_api_guards_and_changes(filled: Store) -> None:
     assert again.status_code == 400 and "no entity" in again.json()["error"]
     assert client.get("/api/v1/curate/log").json()["curations"][0]["who"] == "dana"
     assert client.get(f"/entity/{keep}.json").json()["name"]
+
+
+def test_curation_merge_carries_the_program_rows(filled: Store) -> None:
+    """A merge moves exchanges, commitments, contacts, ledger entries and watches to the kept entity."""
+    from sqlalchemy import insert
+
+    keep, drop = _id(filled, "KMWU"), _id(filled, "Korean Metalworkers Federation")
+    now = "2026-01-01T00:00:00+00:00"
+    with filled.engine.begin() as conn:
+        ex = conn.execute(insert(t.exchanges).values(kind="delegation", title="t", status="confirmed", created_at=now,
+                                                     created_by="a")).inserted_primary_key[0]
+        conn.execute(insert(t.exchange_members), [{"exchange_id": ex, "entity_id": keep, "role": "host"},
+                                                  {"exchange_id": ex, "entity_id": drop, "role": "host"},
+                                                  {"exchange_id": ex, "entity_id": drop, "role": "organizer"}])
+        conn.execute(insert(t.commitments).values(kind="demand", text="x", subject_id=drop, status="open",
+                                                  extractor="hand", confidence=1.0, created_at=now))
+        conn.execute(insert(t.contacts).values(entity_id=drop, person="Kim", created_at=now))
+        conn.execute(insert(t.watches), [{"entity_id": keep, "event_types": ["strike"], "who": "alice", "created_at": now},
+                                         {"entity_id": drop, "event_types": ["strike"], "who": "alice", "created_at": now},
+                                         {"entity_id": drop, "event_types": ["strike"], "who": "bob", "created_at": now}])
+    curation.merge_entities(filled, keep, drop, who="alice")
+    with filled.engine.connect() as conn:
+        members = sorted((r.entity_id, r.role) for r in conn.execute(select(t.exchange_members)))
+        assert members == [(keep, "host"), (keep, "organizer")]
+        assert conn.execute(select(t.commitments.c.subject_id)).scalar() == keep
+        assert conn.execute(select(t.contacts.c.entity_id)).scalar() == keep
+        assert sorted((r.entity_id, r.who) for r in conn.execute(select(t.watches))) == [(keep, "alice"), (keep, "bob")]

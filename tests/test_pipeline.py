@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from solidarity_graph.cli import main
 from solidarity_graph.pipeline import ingest_paths
 from solidarity_graph.store import Store
+from tests.engines import ENGINES, open_store
 
 
-def test_pipeline_sample_corpus_gives_a_graph(store: Store, sample_dir: Path) -> None:
+def test_pipeline_sample_corpus_gives_a_graph(store_any: Store, sample_dir: Path) -> None:
+    store = store_any
     summary = ingest_paths([sample_dir], store)
     assert summary.failed == []
     assert summary.new == len(list(sample_dir.iterdir()))
@@ -22,7 +25,8 @@ def test_pipeline_sample_corpus_gives_a_graph(store: Store, sample_dir: Path) ->
     assert counts["relations"] > 10
 
 
-def test_pipeline_reingest_changes_nothing(store: Store, sample_dir: Path) -> None:
+def test_pipeline_reingest_changes_nothing(store_any: Store, sample_dir: Path) -> None:
+    store = store_any
     ingest_paths([sample_dir], store)
     before = store.counts()
     again = ingest_paths([sample_dir], store)
@@ -31,7 +35,8 @@ def test_pipeline_reingest_changes_nothing(store: Store, sample_dir: Path) -> No
     assert store.counts() == before
 
 
-def test_pipeline_bad_files_reported_rest_stored(tmp_path: Path, store: Store) -> None:
+def test_pipeline_bad_files_reported_rest_stored(tmp_path: Path, store_any: Store) -> None:
+    store = store_any
     good = tmp_path / "in" / "good.txt"
     good.parent.mkdir()
     good.write_text("UE General President Carl Rosen met KCTU leaders in Seoul on May 1, 2024.", encoding="utf-8")
@@ -46,10 +51,10 @@ def test_pipeline_bad_files_reported_rest_stored(tmp_path: Path, store: Store) -
     assert store.counts()["documents"] == 1
 
 
-def test_pipeline_cli_exit_code_and_summary(tmp_path: Path) -> None:
+def test_pipeline_cli_exit_code_and_summary(tmp_path: Path, db_any: str) -> None:
     (tmp_path / "ok.txt").write_text("The Korean Metal Workers' Union (KMWU) held a rally in Ulsan on May 1, 2024.", encoding="utf-8")
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
-    db = str(tmp_path / "cli.db")
+    db = db_any
     res = CliRunner().invoke(main, ["ingest", "--db", db, str(tmp_path / "ok.txt"), str(tmp_path / "bad.pdf")])
     assert res.exit_code == 1
     assert "bad.pdf" in res.output
@@ -66,9 +71,12 @@ def test_pipeline_cli_bad_published_names_field(tmp_path: Path) -> None:
     assert "published" in res.output
 
 
-def test_pipeline_several_processes_same_result(tmp_path: Path, sample_dir: Path) -> None:
-    one = Store.open(str(tmp_path / "one.db"))
-    two = Store.open(str(tmp_path / "two.db"))
-    ingest_paths([sample_dir], one, processes=1)
-    ingest_paths([sample_dir], two, processes=2)
-    assert one.counts() == two.counts()
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pipeline_several_processes_same_result(request: pytest.FixtureRequest, tmp_path: Path, sample_dir: Path,
+                                                engine: str) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    with open_store(request, engine, tmp_path / "one") as one, open_store(request, engine, tmp_path / "two") as two:
+        ingest_paths([sample_dir], one, processes=1)
+        ingest_paths([sample_dir], two, processes=2)
+        assert one.counts() == two.counts()

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from solidarity_graph.errors import StoreError
 from solidarity_graph.model import Document
@@ -26,11 +26,24 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def db_url(db: str | None) -> str:
-    """A file path or an SQLAlchemy URL (``--db``, else ``SOLIDARITY_DB``, else ./solidarity.db)."""
+    """A file path or an SQLAlchemy URL (``--db``, else ``SOLIDARITY_DB``, else ./solidarity.db).
+
+    A PostgreSQL URL without a driver (``postgresql://``, ``postgres://``) gets psycopg 3, the driver
+    the ``postgres`` extra installs.
+    """
     db = db or os.environ.get("SOLIDARITY_DB") or DEFAULT_DB
     if "://" in db:
-        return db
+        scheme, rest = db.split("://", 1)
+        return f"postgresql+psycopg://{rest}" if scheme in ("postgresql", "postgres") else db
     return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _shown(url: str) -> str:
+    """The URL for messages: never the password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://..."
 
 
 def _now() -> str:
@@ -50,12 +63,20 @@ class Store:
         url = db_url(db)
         try:
             engine = create_engine(url)
-            if engine.dialect.name == "sqlite":
-                event.listen(engine, "connect", _sqlite_pragmas)
-            store = cls(engine)
+        except ModuleNotFoundError as e:  # the URL names a driver that is not installed
+            hint = (" (pip install 'solidarity-graph[postgres]')" if e.name == "psycopg"
+                    else " (PostgreSQL: postgresql+psycopg://...)" if url.startswith("postgresql") else "")
+            raise StoreError(f"cannot open the store at {_shown(url)}: no module {e.name}{hint}") from e
+        except (SQLAlchemyError, ValueError) as e:
+            raise StoreError(f"cannot open the store at {_shown(url)}: {e}") from e
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        try:
             store.migrate()
         except SQLAlchemyError as e:
-            raise StoreError(f"cannot open the store at {url}: {e}") from e
+            engine.dispose()
+            raise StoreError(f"cannot open the store at {_shown(url)}: {getattr(e, 'orig', None) or e}") from e
         return store
 
     def migrate(self) -> None:
@@ -101,9 +122,9 @@ class Store:
             idx = EntityIndex()
             with self.engine.connect() as conn:
                 ents: dict[int, Any] = {r.id: r for r in conn.execute(select(
-                    t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key, t.entities.c.country))}
+                    t.entities.c.id, t.entities.c.type, t.entities.c.gazetteer_key, t.entities.c.country).order_by(t.entities.c.id))}
                 names: dict[int, list[str]] = {}
-                for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name)):
+                for r in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.name).order_by(t.aliases.c.id)):
                     names.setdefault(r.entity_id, []).append(r.name)
                 for ev in conn.execute(select(t.events.c.type, t.events.c.place_id, t.events.c.date).where(
                         t.events.c.date_source == "text", t.events.c.place_id.is_not(None))):

@@ -206,12 +206,12 @@ def _same_event(conn: Connection, doc_id: str, ev: EventFact, place_id: int | No
         return None
     rows = conn.execute(select(t.events.c.id, t.events.c.date, t.events.c.date_end).where(
         t.events.c.type == ev.type, t.events.c.place_id == place_id, t.events.c.date_source == "text",
-        t.events.c.document_id != doc_id, t.events.c.date.like(ev.date[:4] + "%")))
+        t.events.c.document_id != doc_id, t.events.c.date.startswith(ev.date[:4], autoescape=True)).order_by(t.events.c.id))
     for row in rows:
         if not _overlap(ev.date, ev.date_end, row.date, row.date_end):
             continue
         shared = conn.execute(select(t.event_participants.c.entity_id).where(
-            t.event_participants.c.event_id == row.id, t.event_participants.c.entity_id.in_(entity_ids))).first()
+            t.event_participants.c.event_id == row.id, t.event_participants.c.entity_id.in_(entity_ids)).limit(1)).first()
         if shared is not None:
             return int(row.id)
     return None

@@ -259,7 +259,7 @@ def test_chain_hand_site_add_and_remove_audited(sample: Store) -> None:
 
 # ---- the command line and the HTTP API -----------------------------------------------------------
 def test_chain_cli_text_jsonl_import_and_contact(seeds: Store, tmp_path: Path) -> None:
-    db = str(seeds.engine.url.database)
+    db = seeds.engine.url.render_as_string(hide_password=False)
     run = CliRunner().invoke
     res = run(main, ["chain", "Wabtec", "--db", db])
     assert res.exit_code == 0, res.output

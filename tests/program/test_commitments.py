@@ -221,7 +221,7 @@ def test_commitments_seeds(shared: Path, tmp_path: Path) -> None:
 
 
 def test_commitments_cli(sample_store: Store) -> None:
-    db = str(sample_store.engine.url.database)
+    db = sample_store.engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
     res = runner.invoke(main, ["commitments", "--db", db, "--status", "open", "--format", "jsonl"])
     assert res.exit_code == 0, res.output

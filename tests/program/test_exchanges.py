@@ -202,7 +202,7 @@ def test_exchanges_seeds(shared: Path, tmp_path: Path) -> None:
 
 
 def test_exchanges_cli(sample_store: Store) -> None:
-    db = str(sample_store.engine.url.database)
+    db = sample_store.engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
     res = runner.invoke(main, ["exchanges", "--db", db, "--status", "proposed", "--format", "jsonl"])
     assert res.exit_code == 0, res.output

@@ -282,7 +282,7 @@ def test_ledger_event_link_survives_reextraction(store: Store) -> None:
 
 # ---- the command line and the HTTP API -----------------------------------------------------------
 def test_ledger_cli(store: Store, tmp_path: Path) -> None:
-    db = str(store.engine.url.database)
+    db = store.engine.url.render_as_string(hide_password=False)
     run = CliRunner().invoke
     assert run(main, ["fund", "add", "UE-FAT Solidarity Fund", "--currency", "usd", "--db", db]).exit_code == 0
     res = run(main, ["fund", "contribute", "UE-FAT Solidarity Fund", "0.10", "--from", "UE", "--date", DAY, "--db", db])

@@ -201,13 +201,13 @@ def test_watch_smtp_down_keeps_the_alert_and_deliver_sends_it_later(watched: Sto
     assert alert["delivered"][f"webhook {webhook[1]}"]["ok"] and smtp[0].messages == []
 
     configure(watched, who="test", smtp_port=smtp[1])
-    result = CliRunner().invoke(main, ["alerts", "deliver", "--db", str(tmp_path / "test.db")])
+    result = CliRunner().invoke(main, ["alerts", "deliver", "--db", watched.engine.url.render_as_string(hide_password=False)])
     assert result.exit_code == 0, result.output
     assert "email: 1" in result.output
     assert len(smtp[0].messages) == 1 and alert["quote"] in smtp[0].messages[0][1].get_payload(decode=True).decode()  # type: ignore[union-attr]
     assert list_alerts(watched)[0]["delivered"]["email"]["ok"] is True
     assert len(webhook[0].posts) == 1  # the webhook had it already: not sent twice
-    assert CliRunner().invoke(main, ["alerts", "deliver", "--db", str(tmp_path / "test.db")]).output.strip() == "nothing to deliver"
+    assert CliRunner().invoke(main, ["alerts", "deliver", "--db", watched.engine.url.render_as_string(hide_password=False)]).output.strip() == "nothing to deliver"
 
 
 def test_watch_atom_feed_parses_and_keeps_ids(watched: Store) -> None:
@@ -226,7 +226,7 @@ def test_watch_atom_feed_parses_and_keeps_ids(watched: Store) -> None:
 
 def test_watch_cli_lists_alerts_as_json_lines(watched: Store, tmp_path: Path) -> None:
     ingest(watched, STRIKE)
-    db = str(tmp_path / "test.db")
+    db = watched.engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(main, ["alerts", "--db", db, "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     [line] = result.output.splitlines()
@@ -245,7 +245,7 @@ def test_watch_cli_lists_alerts_as_json_lines(watched: Store, tmp_path: Path) ->
     (["alerts", "configure", "--mail-to", "nobody"], "is not an e-mail address"),
 ])
 def test_watch_cli_names_bad_input(watched: Store, tmp_path: Path, args: list[str], message: str) -> None:
-    result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "test.db")])
+    result = CliRunner().invoke(main, [*args, "--db", watched.engine.url.render_as_string(hide_password=False)])
     assert result.exit_code == 1 and message in result.output
     assert get_settings(watched).webhooks != ["ftp://example.org/x"]
 

@@ -160,8 +160,10 @@ def test_restore_edge_values(dumped: Path, target: Store) -> None:
 def test_restore_search_works(source: Store, dumped: Path, target: Store, query: str) -> None:
     restore(target, dumped)
     with source.connect() as a, target.connect() as b:
-        assert search_names(b, query) == search_names(a, query)
-        assert [d["id"] for d in search_documents(b, query)] == [d["id"] for d in search_documents(a, query)]
+        same = a.dialect.name == b.dialect.name  # the engines' ranking functions may order near ties apart
+        order = (lambda rows: rows) if same else (lambda rows: sorted(rows, key=repr))
+        assert order(search_names(b, query)) == order(search_names(a, query))
+        assert order([d["id"] for d in search_documents(b, query)]) == order([d["id"] for d in search_documents(a, query)])
         assert search_names(b, query) or search_documents(b, query)
         if b.dialect.name == "sqlite":
             for fts in ("documents_fts", "aliases_fts"):  # the index agrees with its content table
@@ -285,7 +287,7 @@ def test_dump_is_one_snapshot(dumped: Path, target: Store) -> None:
 
 
 def test_cli_dump_restore_round_trip(source: Store, tmp_path: Path) -> None:
-    db = str(source.engine.url.database)
+    db = source.engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
     res = runner.invoke(main, ["dump", "--db", db, "--out", str(tmp_path / "backup.jsonl.gz")])
     assert res.exit_code == 0, res.output

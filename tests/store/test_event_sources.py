@@ -16,7 +16,8 @@ REPORTS = [
 ]
 
 
-def test_event_sources_one_event_three_reports(store: Store, tmp_path: Path) -> None:
+def test_event_sources_one_event_three_reports(store_any: Store, tmp_path: Path) -> None:
+    store = store_any
     for i, text in enumerate(REPORTS):
         (tmp_path / f"r{i}.txt").write_text(text, encoding="utf-8")
         ingest_paths([tmp_path / f"r{i}.txt"], store, published="2024-05-02")

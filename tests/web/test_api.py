@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,20 +15,21 @@ with warnings.catch_warnings():
 
 from solidarity_graph.pipeline import ingest_paths
 from solidarity_graph.query import find_entity
-from solidarity_graph.store import Store
 from solidarity_graph.web.app import create_app
+from tests.engines import ENGINES, open_store
 
 EVIL = 'Union News\nDate: 2024-05-01\n\nThe <script>window.pwned = 1</script> KCTU held a rally in Seoul on May 1, 2024.'
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+@pytest.fixture(scope="module", params=ENGINES)
+def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The app over the sample corpus, ingested once per engine (SQLite, then PostgreSQL)."""
     folder = tmp_path_factory.mktemp("web")
-    store = Store.open(str(folder / "web.db"))
-    sample = Path(__file__).resolve().parents[2] / "solidarity_graph" / "data" / "sample"
-    (folder / "evil.txt").write_text(EVIL, encoding="utf-8")
-    ingest_paths([sample, folder / "evil.txt"], store)
-    return TestClient(create_app(store=store))
+    with open_store(request, request.param, folder) as store:
+        sample = Path(__file__).resolve().parents[2] / "solidarity_graph" / "data" / "sample"
+        (folder / "evil.txt").write_text(EVIL, encoding="utf-8")
+        ingest_paths([sample, folder / "evil.txt"], store)
+        yield TestClient(create_app(store=store))
 
 
 def _kctu(client: TestClient) -> int:
