@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -71,7 +71,26 @@ def _guard_output(store: Any, ctx: click.Context) -> None:
     ctx.call_on_close(restore)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: a store that cannot be reached mid-command (its PostgreSQL server stopped or
+    restarting) ends any command with one line saying so, not a traceback (issue 7)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from solidarity_graph.store import unavailable
+
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as e:
+            reason = unavailable(e)
+            if reason is None:
+                raise
+            raise click.ClickException(f"{reason} ({str(getattr(e, 'orig', None) or e).strip().splitlines()[0]}); what is "
+                                       "stored is whole: run the command again once the store is back") from e
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="solidarity-graph")
 def main() -> None:
     """Solidarity Graph: union documents in, a knowledge graph with sources out."""
@@ -93,10 +112,11 @@ def main() -> None:
               "files are read and stored here. Needs the 'cluster' extra.")
 @click.option("--cluster-timeout", type=float, default=10.0, show_default=True,
               help="Seconds to reach the --cluster scheduler and find a worker.")
+@click.option("--collection", help="Put the documents in this collection (solidarity collection add) before they are stored.")
 def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source: str | None,
            csv_file: str | None, text_column: str | None, id_column: str | None, date_column: str | None,
            published_column: str | None, processes: int | None, quiet: bool, cluster: str | None,
-           cluster_timeout: float) -> None:
+           cluster_timeout: float, collection: str | None) -> None:
     """Read files and folders (or the rows of a CSV), extract facts, store them. Re-running changes nothing."""
     from tqdm import tqdm
 
@@ -123,7 +143,15 @@ def ingest(paths: tuple[str, ...], db: str | None, published: str | None, source
     total = len(files) + len(rows)
     procs = processes or (default_processes() if total >= 20 else 1)
     bar = tqdm(total=total, unit="doc", disable=quiet or total < 5, file=sys.stderr)
-    items = itertools.chain(read_all(files, published=published, source=source), rows)
+    items: Iterator[Any] = itertools.chain(read_all(files, published=published, source=source), rows)
+    if collection:  # each document is in its collection before it is stored, never visible to all (issue 7)
+        from solidarity_graph.accounts.collections import assign_before_storing, find_collection
+
+        try:
+            find_collection(store, collection)
+        except SolidarityGraphError as e:
+            raise click.ClickException(str(e)) from e
+        items = assign_before_storing(store, collection, items, who=_who())
     try:
         if cluster:  # Dask is imported only here (issue 7)
             from solidarity_graph.pipeline_cluster import ingest_on_cluster
@@ -273,8 +301,9 @@ def export(db: str | None, fmt: str, out: Path | None, reveal_protected: bool) -
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the data is sensitive: localhost unless you mean it).")
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--allow-reveal", is_flag=True, help="Let ?reveal=1 name protected people (redacted otherwise).")
-def serve(db: str | None, host: str, port: int, allow_reveal: bool) -> None:
+@click.option("--allow-reveal", is_flag=True, help="Let ?reveal=1 name protected people (redacted otherwise; an admin's, once there are accounts).")
+@click.option("--secure-cookies", is_flag=True, help="Mark the login cookie Secure (behind an https proxy that talks plain http to us).")
+def serve(db: str | None, host: str, port: int, allow_reveal: bool, secure_cookies: bool) -> None:
     """Serve the web UI and the HTTP API."""
     import uvicorn
 
@@ -282,6 +311,7 @@ def serve(db: str | None, host: str, port: int, allow_reveal: bool) -> None:
 
     app = create_app(store=_open(db))
     app.state.allow_reveal = allow_reveal  # read by solidarity_graph.web.program_protect.reveal_requested
+    app.state.secure_cookies = secure_cookies  # read by solidarity_graph.web.auth.secure_request
     click.echo(f"Solidarity Graph on http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -452,6 +482,9 @@ _register_program_commands()
 from solidarity_graph.store.dump_cli import register as _register_dump_commands  # noqa: E402 (dump, restore)
 
 _register_dump_commands(main)
+from solidarity_graph.accounts.cli import register as _register_account_commands  # noqa: E402 (user, token, collection)
+
+_register_account_commands(main)
 
 
 if __name__ == "__main__":

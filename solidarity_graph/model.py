@@ -30,7 +30,7 @@ def normalize_text(text: str) -> str:
     """Normalize a document's text: NFC, unified newlines, no trailing spaces, no NULs."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\x00", "")
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"(?<![ \t])[ \t]+\n", "\n", text)  # from a run's start only: linear (issue 7)
     return text.strip()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from solidarity_graph.errors import InputError, UnreadableDocument
 from solidarity_graph.ingest.dates import normalize_date, parse_published
@@ -135,6 +136,11 @@ def _load(path: Path, where: str, max_bytes: int) -> bytes:
     return data
 
 
+def _no_nul(value: Any) -> Any:
+    """A string without NUL characters (metadata can hold them; PostgreSQL text cannot; issue 7)."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def read_document(
     path: str | Path,
     *,
@@ -162,13 +168,13 @@ def read_document(
         text=extracted.text,
         source=source if source is not None else where,
         published=user_date or extracted.published,
-        meta={**extracted.meta, "bytes": len(data)},
+        meta={key: _no_nul(value) for key, value in {**extracted.meta, "bytes": len(data)}.items()},
     )
     if not document.text:
         raise UnreadableDocument(
             "no text found (the file holds only markup or whitespace)", path=where
         )
-    document.title = extracted.title or first_line(document.text, TITLE_MAX_CHARS)
+    document.title = _no_nul(extracted.title) or first_line(document.text, TITLE_MAX_CHARS)
     document.errors.extend(extracted.errors)
     return document
 

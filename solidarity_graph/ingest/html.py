@@ -41,6 +41,7 @@ _PRUNE_XPATH = [
     "//*[contains(@class, 'consent') or contains(@id, 'consent')]",
 ]
 _QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML text may hold these
 
 
 @contextmanager
@@ -92,7 +93,9 @@ def _paragraphs(text: str) -> str:
 def _parse(html: str) -> Any:
     """An lxml tree of a page, or None when lxml cannot make one."""
     try:
-        return lxml.html.document_fromstring(html)
+        # lxml parses control characters into the tree but refuses them when text is set again
+        # (drop_tree, block breaks): a ValueError out of the reader before (issue 7)
+        return lxml.html.document_fromstring(_CONTROLS.sub("", html))
     except (etree.ParserError, ValueError):
         return None
 

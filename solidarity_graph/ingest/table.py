@@ -15,7 +15,7 @@ from pathlib import Path
 
 from solidarity_graph.errors import InputError
 from solidarity_graph.ingest.dates import normalize_date, parse_published
-from solidarity_graph.model import Document
+from solidarity_graph.model import Document, normalize_text
 
 __all__ = ["read_csv_documents"]
 
@@ -65,7 +65,9 @@ def read_csv_documents(
         except UnicodeDecodeError as e:
             bad_lines[n] = f"not valid UTF-8 (byte 0x{line[e.start]:02x})"
             text_lines.append(line.decode("utf-8", errors="replace"))
-    reader = csv.reader(io.StringIO("\n".join(text_lines)))
+    # newline="": csv sees a carriage return itself (old Mac sheets end rows with one; a lone one
+    # inside a field raised csv.Error before, issue 7)
+    reader = csv.reader(io.StringIO("\n".join(text_lines), newline=""))
     try:
         header = next(reader)
     except StopIteration:
@@ -84,7 +86,10 @@ def read_csv_documents(
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
         doc_id = row[cols["id"]].strip()
-        text = row[cols["text"]].strip()
+        text = normalize_text(row[cols["text"]])  # as the Document will hold it: "\x00" alone is no text (issue 7)
+        if "\x00" in doc_id:
+            yield (where, f"a NUL character in the id in column {id_column!r}")
+            continue
         if not doc_id:
             yield (where, f"no id in column {id_column!r}")
             continue

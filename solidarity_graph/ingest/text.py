@@ -123,6 +123,7 @@ _STRUCTURAL = re.compile(r"^\s*(?:[-*+\u2022][ \t]|\d{1,3}[.)][ \t]|#|\||>|```|~
 _WRAP_WORDS = frozenset(
     "a an and as at but by for from in into of on or than that the to with".split()
 )
+_WORD_TAIL = 16  # longer than any wrap word: enough of a hyphen-joined last word to compare
 
 
 def _continues(previous: str, line: str) -> bool:
@@ -145,45 +146,54 @@ def unwrap_lines(text: str) -> str:
     starts in lower case, or the one before ends with a comma, dash or a word such as "the"
     or "of". Headings, list items, table rows and fenced code are never joined.
     """
-    out: list[str] = []
+    # Each result line is kept as the pieces it is joined from and joined once at the end; ``tail``
+    # stands in for it in _continues (same ending, same last word, no structural start).
+    # Re-joining a growing line for every wrapped line was quadratic on long files (issue 7).
+    out: list[list[str]] = []
+    tail = ""
     in_fence = False
     for line in text.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
-            out.append(line)
-        elif not in_fence and out and _continues(out[-1], line):
-            joiner = "" if out[-1].rstrip().endswith("-") else " "
-            out[-1] = out[-1].rstrip() + joiner + line.strip()
+            out.append([line])
+            tail = line
+        elif not in_fence and out and _continues(tail, line):
+            joiner = "" if tail.rstrip().endswith("-") else " "
+            word = "" if joiner else tail.rstrip().rsplit(None, 1)[-1][-_WORD_TAIL:]
+            out[-1][-1] = out[-1][-1].rstrip()
+            out[-1] += [joiner, line.strip()]
+            tail = f"x {word}{line.strip()}"
         else:
-            out.append(line)
-    return "\n".join(out)
+            out.append([line])
+            tail = line
+    return "\n".join("".join(pieces) for pieces in out)
 
 
 _MD_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"<!--.*?-->", re.DOTALL), ""),  # HTML comments
+    (re.compile(r"<!--(?:(?!<!--).)*?-->", re.DOTALL), ""),  # HTML comments
     (re.compile(r"^[ \t]*(```|~~~).*$", re.MULTILINE), ""),  # code fences (content kept)
     (re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE), ""),  # link definitions
-    (re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), ""),  # inline images
-    (re.compile(r"!\[[^\]\n]*\]\[[^\]\n]*\]"), ""),  # reference images
-    (re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # inline links -> text
-    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # reference links -> text
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # autolinks -> address
-    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE), r"\1"),
+    (re.compile(r"!\[[^\[\]\n]*\]\([^)\[\n]*\)"), ""),  # inline images
+    (re.compile(r"!\[[^\[\]\n]*\]\[[^\[\]\n]*\]"), ""),  # reference images
+    (re.compile(r"\[([^\[\]\n]*)\]\([^)\[\n]*\)"), r"\1"),  # inline links -> text
+    (re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]"), r"\1"),  # reference links -> text
+    (re.compile(r"<((?:https?|mailto):[^<>\s]+)>"), r"\1"),  # autolinks -> address
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+((?:[ \t]*+[^ \t\n])*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE), r"\1"),
     (re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE), ""),  # setext underlines, rules
     (re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$", re.MULTILINE), ""),
     (re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE), ""),  # blockquote markers
     (re.compile(r"^([ \t]*)[*+][ \t]+", re.MULTILINE), r"\1- "),  # bullets -> "- "
     (
         re.compile(
-            r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$\n?",
+            r"^[ \t]*(?:\|[ \t]*)?:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*(?:\|[ \t]*)?$\n?",
             re.MULTILINE,
         ),
         "",
     ),  # table separator rows
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1"), r"\2"),  # strong
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *em*
     (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),  # _em_
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"~~(?=\S)((?:(?!~~).)+?)(?<=\S)~~"), r"\1"),  # strikethrough
     (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # backslash escapes
 ]
@@ -194,11 +204,11 @@ def markdown_to_text(markdown: str) -> str:
     text = unwrap_lines(markdown.replace("\r\n", "\n").replace("\r", "\n"))
     for pattern, replacement in _MD_RULES:
         text = pattern.sub(replacement, text)
-    text = re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"(?<![ \t])[ \t]+$", "", text, flags=re.MULTILINE)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-_ATX_H1 = re.compile(r"^[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_ATX_H1 = re.compile(r"^[ \t]{0,3}#[ \t]+((?:[ \t]*+[^ \t\n])+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 _SETEXT_H1 = re.compile(r"^[ \t]{0,3}(\S[^\n]*)\n[ \t]{0,3}=+[ \t]*$", re.MULTILINE)
 
 
@@ -213,13 +223,14 @@ def _markdown_title(markdown: str) -> str | None:
 
 _DATE_LINE = re.compile(r"^\W*(?:date|dated|published)\W*[:\-]\W*(.+?)\W*$", re.IGNORECASE)
 _HEADER_LINES = 5
+_DATE_LINE_MAX = 200  # a longer line is no date line (and would make _DATE_LINE backtrack for long)
 
 
 def _header_date(text: str) -> str | None:
     """A ``Date: 2024-05-03`` line among the first few non-empty lines of a text."""
     lines = [line for line in text.splitlines() if line.strip()][:_HEADER_LINES]
     for line in lines:
-        match = _DATE_LINE.match(line.strip())
+        match = _DATE_LINE.match(line.strip()) if len(line) <= _DATE_LINE_MAX else None
         if match is not None:
             return normalize_date(match[1])
     return None

@@ -18,11 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
+from solidarity_graph.accounts import records
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.errors import InputError
 from solidarity_graph.program.brief_sources import (
     Sources,
@@ -108,11 +111,14 @@ def set_home_org(store: Store, name: str | int, *, who: str) -> Any:
 class _Gather:
     """Reads everything the brief needs about one organization over one connection."""
 
-    def __init__(self, conn: Connection, ally: Any, us: Any | None, as_of: str) -> None:
-        self.conn, self.ally, self.us, self.as_of = conn, ally, us, as_of
+    def __init__(self, conn: Connection, ally: Any, us: Any | None, as_of: str, visible: Visibility = EVERYTHING) -> None:
+        self.conn, self.ally, self.us, self.as_of, self.visible = conn, ally, us, as_of, visible
         self.src = Sources(conn)
-        self.names = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type, t.entities.c.attributes))}
-        self.aliases = sorted({r[0] for r in conn.execute(select(t.aliases.c.name).where(t.aliases.c.entity_id == ally.id))} - {ally.name})
+        self.names = {r.id: SimpleNamespace(id=r.id, name=visible.name(r.id, r.name), type=r.type, attributes=r.attributes)
+                      for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type, t.entities.c.attributes))
+                      if visible.entity_ok(r.id)}
+        self.aliases = sorted(set(visible.aliases(ally.id, [r[0] for r in conn.execute(
+            select(t.aliases.c.name).where(t.aliases.c.entity_id == ally.id))])) - {ally.name})
         self.pattern = _ally_terms([ally.name, *self.aliases])
         self.schema = load_schema()
         self.acronyms: dict[int, str] = {}  # organization -> its shortest all-capital alias (UE, KMWU)
@@ -140,9 +146,9 @@ class _Gather:
 
     def rels(self, *preds: str) -> list[Any]:
         a = self.ally.id
-        return list(self.conn.execute(select(t.relations).where(
+        return [r for r in self.conn.execute(select(t.relations).where(
             t.relations.c.predicate.in_(preds), or_(t.relations.c.subject_id == a, t.relations.c.object_id == a),
-            _not_rejected(t.relations)).order_by(t.relations.c.id)))
+            _not_rejected(t.relations)).order_by(t.relations.c.id)) if self.visible.relation_ok(r.document_id, r.subject_id, r.object_id)]
 
     def rel_ref(self, r: Any) -> int:
         return self.src.document(r.document_id, r.quote, who=r.extractor.removeprefix("curator:"))
@@ -160,7 +166,8 @@ class _Gather:
             m = self.conn.execute(select(t.mentions.c.document_id, t.mentions.c.sent_start, t.mentions.c.sent_end,
                                          t.documents.c.text.label("doc_text"))
                                   .join(t.documents, t.documents.c.id == t.mentions.c.document_id)
-                                  .where(t.mentions.c.entity_id == self.ally.id).order_by(t.documents.c.published, t.mentions.c.start)).first()
+                                  .where(t.mentions.c.entity_id == self.ally.id, self.visible.documents_clause(t.mentions.c.document_id))
+                                  .order_by(t.documents.c.published, t.mentions.c.start)).first()
             if m is not None:
                 refs.append(self.src.document(m.document_id, m.doc_text[m.sent_start:m.sent_end]))
         return refs
@@ -173,7 +180,7 @@ class _Gather:
         if e.country:
             out.append(make_line(country_name(e.country), refs, label="Country"))
         up: dict[int, list[int]] = {}
-        if e.parent_id:
+        if e.parent_id and self.visible.entity_ok(e.parent_id):
             up.setdefault(e.parent_id, []).extend(refs)
         for r in self.rels("affiliated_with", "part_of"):
             if r.subject_id == e.id:
@@ -181,7 +188,8 @@ class _Gather:
             else:
                 self.affiliates.setdefault(r.subject_id, []).append(self.rel_ref(r))
         for c in self.conn.execute(select(t.entities.c.id).where(t.entities.c.parent_id == e.id)):
-            self.affiliates.setdefault(c.id, []).extend(refs)
+            if self.visible.entity_ok(c.id):
+                self.affiliates.setdefault(c.id, []).extend(refs)
         if up:
             out.append(make_line("; ".join(self.full(i) for i in up), [n for v in up.values() for n in v], label="Federation"))
         if self.affiliates:
@@ -195,7 +203,8 @@ class _Gather:
         attrs = self.ally.attributes or {}
         out = [make_line(f"{attrs[k]} members", self.entity_refs(), label="Size") for k in ("members", "membership") if attrs.get(k)]
         ends: dict[str, list[int]] = {}
-        for m in self.conn.execute(select(t.mentions.c.document_id, t.mentions.c.end).where(t.mentions.c.entity_id == self.ally.id)):
+        for m in self.conn.execute(select(t.mentions.c.document_id, t.mentions.c.end).where(
+                t.mentions.c.entity_id == self.ally.id, self.visible.documents_clause(t.mentions.c.document_id))):
             ends.setdefault(m.document_id, []).append(m.end)
         texts: dict[str, str] = {}
         for q in self.conn.execute(select(t.quantities).where(t.quantities.c.unit == "people", t.quantities.c.document_id.in_(list(ends)))):
@@ -215,6 +224,8 @@ class _Gather:
         out = []
         for r in self.conn.execute(select(t.relations).where(t.relations.c.predicate == "holds_role", t.relations.c.object_id.in_(orgs),
                                                              _not_rejected(t.relations)).order_by(t.relations.c.id)):
+            if not self.visible.relation_ok(r.document_id, r.subject_id, r.object_id):
+                continue
             title = str((r.attributes or {}).get("title") or "role")
             title = title[:1].upper() + title[1:]
             at = "" if r.object_id == self.ally.id else f", {self.full(r.object_id)}"
@@ -232,12 +243,23 @@ class _Gather:
     def events(self) -> list[dict[str, Any]]:
         """Every event involving the ally, newest first, with its participants."""
         ids = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id == self.ally.id)
-        rows = list(self.conn.execute(select(t.events).where(t.events.c.id.in_(ids), _not_rejected(t.events))))
+        vis = self.visible
+        rows = [self._told(r) for r in self.conn.execute(select(t.events).where(t.events.c.id.in_(ids), _not_rejected(t.events)))
+                if vis.event_ok(r.id) and vis.participant_ok(r.id, self.ally.id)]
         parts: dict[int, list[int]] = {}
         for p in self.conn.execute(select(t.event_participants).where(t.event_participants.c.event_id.in_([r.id for r in rows]))):
-            parts.setdefault(p.event_id, []).append(p.entity_id)
+            if vis.participant_ok(p.event_id, p.entity_id):
+                parts.setdefault(p.event_id, []).append(p.entity_id)
         rows.sort(key=lambda r: (r.date or "", r.id), reverse=True)
         return [{"row": r, "participants": parts.get(r.id, [])} for r in rows]
+
+    def _told(self, r: Any) -> Any:
+        """An event row as a visible document tells it (its document, quote and place)."""
+        if not self.visible.active:
+            return r
+        src = self.visible.event_source(r.id)
+        place = r.place_id if self.visible.participant_ok(r.id, r.place_id) else None
+        return SimpleNamespace(**{**r._asdict(), "place_id": place, **({"document_id": src["document"], "quote": src["quote"]} if src else {})})
 
     def eventline(self, ev: dict[str, Any]) -> dict[str, Any]:
         r = ev["row"]
@@ -258,10 +280,13 @@ class _Gather:
         ids = [r[0] for r in self.conn.execute(select(t.exchange_members.c.exchange_id).where(t.exchange_members.c.entity_id == self.ally.id))]
         lines, follow = [], []
         c = t.exchanges.c
-        for x in self.conn.execute(select(c.id, c.kind, c.title, c.status, c.date_start, c.date_end, c.event_id, c.produced, c.notes,
-                                          c.created_at, c.created_by).where(c.id.in_(ids), c.status != "rejected").order_by(c.date_start)):
+        for x in self.conn.execute(select(c.id, c.kind, c.title, c.status, c.date_start, c.date_end, c.event_id, c.event_fingerprint,
+                                          c.produced, c.notes, c.created_at, c.created_by)
+                                   .where(c.id.in_(ids), c.status != "rejected").order_by(c.date_start)):
+            if not records.exchange_ok(self.conn, self.visible, x):
+                continue
             members = [f"{self.short(m.entity_id)} ({m.role})" for m in self.conn.execute(
-                select(t.exchange_members).where(t.exchange_members.c.exchange_id == x.id))]
+                select(t.exchange_members).where(t.exchange_members.c.exchange_id == x.id)) if self.visible.entity_ok(m.entity_id)]
             ref = self._exchange_ref(x)
             text = f"{x.title} ({x.status})" + (f"; {', '.join(members)}" if members else "") + (f"; produced: {x.produced}" if x.produced else "")
             date = (x.date_start or "") + (f" – {x.date_end}" if x.date_end else "")
@@ -273,8 +298,9 @@ class _Gather:
 
     def _exchange_ref(self, x: Any) -> int:
         if x.event_id is not None:
-            ev = self.conn.execute(select(t.events.c.document_id, t.events.c.quote).where(t.events.c.id == x.event_id)).first()
+            ev = self.conn.execute(select(t.events.c.id, t.events.c.document_id, t.events.c.quote).where(t.events.c.id == x.event_id)).first()
             if ev is not None:
+                ev = self._told(ev)
                 return self.src.document(ev.document_id, ev.quote)
         return self.src.record(f"exchange {x.id}", f"Exchange record #{x.id} ({x.created_by})", x.created_at[:10], x.notes or x.title)
 
@@ -283,8 +309,9 @@ class _Gather:
         c = t.commitments.c
         rows = self.conn.execute(select(c.id, c.kind, c.text, c.subject_id, c.object_id, c.object_text, c.subject_text, c.due,
                                         c.status, c.document_id, c.origin_document, c.quote, c.created_at).order_by(c.due, c.id))
-        return [c for c in rows if self.ally.id in (c.subject_id, c.object_id)
-                or any(self.pattern.search(s or "") for s in (c.text, c.object_text))]  # not the quote: it may list many
+        return [c for c in rows if (self.ally.id in (c.subject_id, c.object_id)
+                or any(self.pattern.search(s or "") for s in (c.text, c.object_text)))  # not the quote: it may list many
+                and records.commitment_ok(self.visible, c)]
 
     def commitmentline(self, c: Any) -> dict[str, Any]:
         who = None if c.subject_id == self.ally.id else self.short(c.subject_id) if c.subject_id else c.subject_text
@@ -312,10 +339,11 @@ class _Gather:
             if e.kind == "reversal":
                 continue
             value = amount(e.amount)
-            src = self.short(e.from_id) if e.from_id else e.from_name
-            dst = self.short(e.to_id) if e.to_id else e.to_name
+            src = self.visible.party(e.from_id, self.short(e.from_id) if e.from_id else e.from_name)
+            dst = self.visible.party(e.to_id, self.short(e.to_id) if e.to_id else e.to_name)
+            purpose = self.visible.party(None, e.purpose)
             text = (money(value, e.currency) + (f" from {src}" if src else "") + (f" to {dst}" if dst else "")
-                    + f" ({funds.get(e.fund_id, 'fund')})" + (f": {e.purpose}" if e.purpose else ""))
+                    + f" ({funds.get(e.fund_id, 'fund')})" + (f": {purpose}" if purpose else ""))
             if e.id in reversed_ids:
                 text += " (reversed)"
             else:
@@ -323,7 +351,7 @@ class _Gather:
                 key = ("received" if to_them else "given", e.currency)
                 totals[key] = totals.get(key, Decimal(0)) + value
             ref = self.src.record(f"ledger {e.id}", f"Ledger of {funds.get(e.fund_id, 'the fund')}, entry #{e.id} ({e.created_by})",
-                                  e.created_at[:10], e.purpose or e.kind)
+                                  e.created_at[:10], purpose or e.kind)
             out.append(make_line(text, [ref], date=e.date, label=e.kind.capitalize()))
         for (way, cur), total in sorted(totals.items()):
             refs = sorted({n for line in out for n in line["refs"]})
@@ -332,20 +360,24 @@ class _Gather:
 
 
 def build_brief(store: Store, name: str | int, *, us: str | int | None = None, as_of: str | None = None,
-                reveal_protected: bool = False, recent: int = RECENT) -> dict[str, Any]:
-    """Everything a delegation should know about one organization, every line with footnotes into ``sources``."""
+                reveal_protected: bool = False, recent: int = RECENT, visible: Visibility = EVERYTHING) -> dict[str, Any]:
+    """Everything a delegation should know about one organization, every line with footnotes into ``sources``,
+    from what ``visible`` lets through (an organization it hides is not found)."""
     ally = find_organization(store, name)
+    if not visible.entity_ok(ally.id):
+        raise InputError(f"no organization {name!r}", field="name")
     home = find_organization(store, us) if us not in (None, "") else home_org(store)
+    home = home if home is None or visible.entity_ok(home.id) else None
     as_of = as_of or dt.date.today().isoformat()
     if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", as_of):
         raise InputError(f"{as_of!r} is not a date (YYYY-MM-DD)", field="as_of")
     with store.connect() as conn:
-        g = _Gather(conn, ally, home if home is not None and home.id != ally.id else None, as_of)
+        g = _Gather(conn, ally, home if home is not None and home.id != ally.id else None, as_of, visible)
         sections, sources = renumber(_sections(g, recent), g.src.items)
     page = {
-        "entity": {"id": ally.id, "name": ally.name, "kind": ally.kind, "country": ally.country},
+        "entity": {"id": ally.id, "name": visible.name(ally.id, ally.name), "kind": ally.kind, "country": ally.country},
         "us": {"id": g.us.id, "name": g.us.name, "short": g.short(g.us.id)} if g.us is not None else None,
-        "as_of": as_of, "names": display_names(ally.name, g.aliases), "sections": sections, "sources": sources,
+        "as_of": as_of, "names": display_names(visible.name(ally.id, ally.name), g.aliases), "sections": sections, "sources": sources,
         "revealed": reveal_protected,
     }
     out: dict[str, Any] = Redactor.load(store, reveal=reveal_protected).walk(page)

@@ -29,6 +29,8 @@ import pycountry
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
+from solidarity_graph.accounts import records
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.curation import log_change
 from solidarity_graph.errors import InputError
 from solidarity_graph.program.chain_infer import UNION_KINDS, infer_sites
@@ -138,37 +140,43 @@ def refresh_documents(store: Store, document_ids: list[str]) -> dict[str, int]:
 
 
 # ---- reading a chain ---------------------------------------------------------------------------
-def list_employers(store: Store) -> list[dict[str, Any]]:
-    """Employers with at least one site: name, countries, sites, unions and gaps, most sites first."""
+def list_employers(store: Store, *, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Employers with at least one site: name, countries, sites, unions and gaps, most sites first
+    (of the sites ``visible`` lets through)."""
     refresh_sites(store)
     with store.connect() as conn:
-        ids = [int(r[0]) for r in conn.execute(select(t.sites.c.employer_id).distinct())]
+        ids = sorted({int(r.employer_id) for r in conn.execute(select(t.sites)) if records.site_ok(visible, r)})
     out = []
     for eid in ids:
-        c = _chain(store, eid)
+        c = _chain(store, eid, visible)
         out.append({"id": eid, "name": c["employer"]["name"], "country": c["employer"]["country"],
                     "countries": [x["country"] for x in c["countries"]], "counts": c["counts"]})
     return sorted(out, key=lambda e: (-e["counts"]["sites"], e["name"]))
 
 
-def employer_chain(store: Store, employer_id: int) -> dict[str, Any]:
-    """The employer's sites grouped by country, each with its unions and sources, and the gaps."""
+def employer_chain(store: Store, employer_id: int, *, visible: Visibility = EVERYTHING) -> dict[str, Any]:
+    """The employer's sites grouped by country, each with its unions and sources, and the gaps (of the sites
+    ``visible`` lets through; KeyError for an employer it hides)."""
     with store.connect() as conn:
-        if conn.execute(select(t.entities.c.id).where(t.entities.c.id == employer_id)).first() is None:
+        if conn.execute(select(t.entities.c.id).where(t.entities.c.id == employer_id)).first() is None or not visible.entity_ok(employer_id):
             raise KeyError(employer_id)
     refresh_sites(store, [employer_id])
-    return _chain(store, employer_id)
+    return _chain(store, employer_id, visible)
 
 
-def _chain(store: Store, employer_id: int) -> dict[str, Any]:
+def _chain(store: Store, employer_id: int, visible: Visibility = EVERYTHING) -> dict[str, Any]:
     with store.connect() as conn:
         emp = conn.execute(select(t.entities).where(t.entities.c.id == employer_id)).one()
-        rows = [dict(r._mapping) for r in conn.execute(select(t.sites).where(t.sites.c.employer_id == employer_id).order_by(t.sites.c.id))]
+        rows = [dict(r._mapping) for r in conn.execute(select(t.sites).where(t.sites.c.employer_id == employer_id).order_by(t.sites.c.id))
+                if records.site_ok(visible, r)]
+        for r in rows:  # a union only a hidden document names is not said to be there
+            r["union_id"] = r["union_id"] if visible.entity_ok(r["union_id"]) else None
         union_ids = {r["union_id"] for r in rows if r["union_id"]}
-        unions = {r.id: dict(r._mapping) for r in conn.execute(select(t.entities).where(t.entities.c.id.in_(union_ids)))}
+        unions = {r.id: {**dict(r._mapping), "name": visible.name(r.id, r.name)}
+                  for r in conn.execute(select(t.entities).where(t.entities.c.id.in_(union_ids)))}
         contacts = _contact_counts(conn, union_ids | {u["parent_id"] for u in unions.values() if u["parent_id"]})
-        parents = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name).where(
-            t.entities.c.id.in_({u["parent_id"] for u in unions.values() if u["parent_id"]})))}
+        parents = {r.id: visible.name(r.id, r.name) for r in conn.execute(select(t.entities.c.id, t.entities.c.name).where(
+            t.entities.c.id.in_({u["parent_id"] for u in unions.values() if u["parent_id"]}))) if visible.entity_ok(r.id)}
         titles = {r.id: r.title or r.source for r in conn.execute(select(t.documents.c.id, t.documents.c.title, t.documents.c.source)
                                                                   .where(t.documents.c.id.in_({r["document_id"] for r in rows if r["document_id"]})))}
         countries = _group(rows, unions, contacts, titles)
@@ -179,9 +187,11 @@ def _chain(store: Store, employer_id: int) -> dict[str, Any]:
                 if not s["unions"]:
                     gaps["sites_without_union"].append({"country": c["country"], "country_name": c["name"], "city": s["city"],
                                                         "names": s["names"], "stated_no_union": s["stated_no_union"],
-                                                        "sources": s["sources"], "candidates": _candidates(conn, c["country"], s["sources"])})
+                                                        "sources": s["sources"],
+                                                        "candidates": [x for x in _candidates(conn, c["country"], s["sources"])
+                                                                       if visible.entity_ok(x["id"])]})
     n_sites = sum(len(c["sites"]) for c in countries)
-    return {"employer": {"id": emp.id, "name": emp.name, "kind": emp.kind, "country": emp.country},
+    return {"employer": {"id": emp.id, "name": visible.name(emp.id, emp.name), "kind": emp.kind, "country": emp.country},
             "countries": countries, "unions": union_list, "gaps": gaps,
             "counts": {"sites": n_sites, "countries": len(countries), "unions": len(union_list),
                        "sites_without_union": len(gaps["sites_without_union"]),
@@ -319,11 +329,13 @@ def _check_since(since: str) -> None:
         raise InputError(f"{since!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", field="since") from e
 
 
-def list_contacts(store: Store, org: str | int | None = None) -> list[dict[str, Any]]:
-    """Our contacts, at one organization (name, alias or id) or at all, with the organization's name."""
+def list_contacts(store: Store, org: str | int | None = None, *, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Our contacts, at one organization (name, alias or id) or at all, with the organization's name
+    (none at an organization ``visible`` hides)."""
     q = select(t.contacts, t.entities.c.name.label("organization")).join(t.entities, t.entities.c.id == t.contacts.c.entity_id)
     if org is not None:
         q = q.where(t.contacts.c.entity_id == resolve_org(store, org)["id"])
     with store.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q.order_by(t.entities.c.name, t.contacts.c.id))]
+        return [{**dict(r._mapping), "organization": visible.name(r.entity_id, r.organization)}
+                for r in conn.execute(q.order_by(t.entities.c.name, t.contacts.c.id)) if visible.entity_ok(r.entity_id)]
 

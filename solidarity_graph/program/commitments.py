@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from solidarity_graph.accounts import records
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.curation import log_change
 from solidarity_graph.errors import InputError
 from solidarity_graph.program.commitment_rules import (
@@ -120,8 +122,10 @@ def _scan_one(conn: Connection, doc_id: str) -> dict[str, int]:
 # ---- reading the store ----------------------------------------------------------------------------
 
 def list_commitments(store: Store, *, status: str | None = None, kind: str | None = None, entity_id: int | None = None,
-                     exchange_id: int | None = None, document_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-    """Commitments and demands, open ones first and oldest first among them, each with its age in days."""
+                     exchange_id: int | None = None, document_id: str | None = None, limit: int = 1000,
+                     visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Commitments and demands, open ones first and oldest first among them, each with its age in days
+    (those ``visible`` lets through: none from a hidden document or naming a hidden party)."""
     if status is not None and status not in STATUSES:
         raise InputError(f"status is one of {', '.join(STATUSES)}", field="status")
     if kind is not None and kind not in KINDS:
@@ -138,31 +142,32 @@ def list_commitments(store: Store, *, status: str | None = None, kind: str | Non
     if document_id is not None:
         q = q.where(t.commitments.c.document_id == document_id)
     with store.connect() as conn:
-        rows = conn.execute(q.order_by(t.commitments.c.id)).all()
-        out = _dicts(conn, rows)
+        rows = [r for r in conn.execute(q.order_by(t.commitments.c.id)) if records.commitment_ok(visible, r)]
+        out = _dicts(conn, rows, visible)
     order = {s: i for i, s in enumerate(STATUSES)}
     out.sort(key=lambda c: (order[c["status"]], -(c["age_days"] or 0), c["id"]))
     return out[:limit]
 
 
-def get_commitment(store: Store, commitment_id: int) -> dict[str, Any]:
-    """One commitment with its source, its exchange and its audit trail; KeyError when there is none."""
+def get_commitment(store: Store, commitment_id: int, *, visible: Visibility = EVERYTHING) -> dict[str, Any]:
+    """One commitment with its source, its exchange and its audit trail; KeyError when there is none (or ``visible`` hides it)."""
     with store.connect() as conn:
         row = conn.execute(select(t.commitments).where(t.commitments.c.id == commitment_id)).first()
-        if row is None:
+        if row is None or not records.commitment_ok(visible, row):
             raise KeyError(commitment_id)
-        out = _dicts(conn, [row])[0]
+        out = _dicts(conn, [row], visible)[0]
         out["history"] = [dict(r._mapping) for r in conn.execute(
             select(t.curations).where(t.curations.c.target == f"commitment {commitment_id}").order_by(t.curations.c.id))]
+    out["history"] = [h for h in out["history"] if records.curation_ok(store, visible, h)]
     return out
 
 
-def _dicts(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    ents = names_of(conn, {r.subject_id for r in rows} | {r.object_id for r in rows})
+def _dicts(conn: Connection, rows: Sequence[Any], visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    ents = records.shown(visible, names_of(conn, {r.subject_id for r in rows} | {r.object_id for r in rows}))
     docs = {r.id: r for r in conn.execute(select(t.documents.c.id, t.documents.c.title, t.documents.c.published)
                                           .where(t.documents.c.id.in_(sorted({r.document_id for r in rows if r.document_id}))))}
-    exchanges = {r.id: r.title for r in conn.execute(select(t.exchanges.c.id, t.exchanges.c.title)
-                                                     .where(t.exchanges.c.id.in_(sorted({r.exchange_id for r in rows if r.exchange_id}))))}
+    exchanges = {r.id: r.title for r in conn.execute(select(t.exchanges).where(t.exchanges.c.id.in_(sorted({r.exchange_id for r in rows if r.exchange_id}))))
+                 if records.exchange_ok(conn, visible, r)}
     today = dt.date.today()
     out = []
     for r in rows:
@@ -174,7 +179,7 @@ def _dicts(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
             "object": ents.get(r.object_id), "object_text": r.object_text,
             "document": {"id": doc.id, "title": doc.title, "published": doc.published} if doc is not None else None,
             "span": [r.start, r.end] if r.document_id and r.start is not None else None, "quote": r.quote,
-            "exchange": {"id": r.exchange_id, "title": exchanges.get(r.exchange_id)} if r.exchange_id else None,
+            "exchange": {"id": r.exchange_id, "title": exchanges[r.exchange_id]} if r.exchange_id in exchanges else None,
             "extractor": r.extractor, "confidence": r.confidence, "created_at": r.created_at,
             "since": since[:10], "age_days": age_days(since, today),
             "overdue": bool(r.due and r.status in ACTIVE and r.due < today.isoformat()[: len(r.due)]),

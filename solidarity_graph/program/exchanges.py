@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from solidarity_graph.accounts import records
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.curation import log_change
 from solidarity_graph.errors import InputError
 from solidarity_graph.program.commitments import list_commitments
@@ -39,8 +41,9 @@ FIELDS = ("kind", "title", "date_start", "date_end", "place", "produced", "notes
 # ---- reading --------------------------------------------------------------------------------------
 
 def list_exchanges(store: Store, *, status: str | None = None, kind: str | None = None,
-                   entity_id: int | None = None) -> list[dict[str, Any]]:
-    """Exchanges, newest first, with their travelers, hosts, place and counts of items and commitments."""
+                   entity_id: int | None = None, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Exchanges, newest first, with their travelers, hosts, place and counts of items and commitments
+    (those ``visible`` lets through: not one proposed from a hidden event, no hidden member)."""
     if status is not None and status not in STATUSES:
         raise InputError(f"status is one of {', '.join(STATUSES)}", field="status")
     if kind is not None and kind not in KINDS:
@@ -54,38 +57,40 @@ def list_exchanges(store: Store, *, status: str | None = None, kind: str | None 
         q = q.where(or_(t.exchanges.c.id.in_(select(t.exchange_members.c.exchange_id).where(t.exchange_members.c.entity_id == entity_id)),
                         t.exchanges.c.place_id == entity_id))
     with store.connect() as conn:
-        rows = conn.execute(q.order_by(t.exchanges.c.date_start.desc(), t.exchanges.c.id.desc())).all()
+        rows = [r for r in conn.execute(q.order_by(t.exchanges.c.date_start.desc(), t.exchanges.c.id.desc()))
+                if records.exchange_ok(conn, visible, r)]
         ids = [r.id for r in rows]
-        members = _members(conn, ids)
+        members = _members(conn, ids, visible)
         items: dict[int, int] = dict(conn.execute(select(t.exchange_items.c.exchange_id, func.count()).where(t.exchange_items.c.exchange_id.in_(ids))
                                   .group_by(t.exchange_items.c.exchange_id)).all())
         commitments: dict[int, int] = dict(conn.execute(select(t.commitments.c.exchange_id, func.count()).where(t.commitments.c.exchange_id.in_(ids))
                                         .group_by(t.commitments.c.exchange_id)).all())
-        places = names_of(conn, {r.place_id for r in rows if r.place_id})
-        docs = dict(conn.execute(select(t.events.c.id, t.events.c.document_id).where(
-            t.events.c.id.in_([r.event_id for r in rows if r.event_id]))).all())
+        places = records.shown(visible, names_of(conn, {r.place_id for r in rows if r.place_id}))
+        docs = {e: (visible.event_source(e) or {"document": d})["document"] for e, d in conn.execute(
+            select(t.events.c.id, t.events.c.document_id).where(t.events.c.id.in_([r.event_id for r in rows if r.event_id])))}
     return [{**_head(r, places), "travelers": [m for m in members.get(r.id, []) if m["role"] == "traveler"],
              "hosts": [m for m in members.get(r.id, []) if m["role"] == "host"],
              "members": members.get(r.id, []), "items": items.get(r.id, 0), "commitments": commitments.get(r.id, 0),
              "document": docs.get(r.event_id)} for r in rows]
 
 
-def get_exchange(store: Store, exchange_id: int) -> dict[str, Any]:
+def get_exchange(store: Store, exchange_id: int, *, visible: Visibility = EVERYTHING) -> dict[str, Any]:
     """One exchange with its members, itinerary, follow-ups, linked commitments, the source events and
-    their quotes, and its audit trail; KeyError when there is none."""
+    their quotes, and its audit trail; KeyError when there is none (or ``visible`` hides it)."""
     with store.connect() as conn:
         r = conn.execute(select(t.exchanges).where(t.exchanges.c.id == exchange_id)).first()
-        if r is None:
+        if r is None or not records.exchange_ok(conn, visible, r):
             raise KeyError(exchange_id)
-        items = conn.execute(select(t.exchange_items).where(t.exchange_items.c.exchange_id == exchange_id)
-                             .order_by(t.exchange_items.c.date, t.exchange_items.c.id)).all()
+        items = [i for i in conn.execute(select(t.exchange_items).where(t.exchange_items.c.exchange_id == exchange_id)
+                                         .order_by(t.exchange_items.c.date, t.exchange_items.c.id)) if visible.event_ok(i.event_id)]
         event_ids = ([r.event_id] if r.event_id else []) + [i.event_id for i in items if i.event_id]
-        events = _events(conn, event_ids)
-        places = names_of(conn, {r.place_id} | {i.place_id for i in items})
-        members = _members(conn, [exchange_id]).get(exchange_id, [])
+        events = _events(conn, event_ids, visible)
+        places = records.shown(visible, names_of(conn, {r.place_id} | {i.place_id for i in items}))
+        members = _members(conn, [exchange_id], visible).get(exchange_id, [])
         history = [dict(h._mapping) for h in conn.execute(
             select(t.curations).where(or_(t.curations.c.target == f"exchange {exchange_id}",
                                           t.curations.c.target.like(f"exchange {exchange_id} %"))).order_by(t.curations.c.id))]
+    history = [h for h in history if records.curation_ok(store, visible, h)]
     itinerary = [{"id": i.id, "kind": i.kind, "date": i.date, "place": places.get(i.place_id), "description": i.description,
                   "status": i.status, "event": events.get(i.event_id)} for i in items]
     sources = [events[e] for e in dict.fromkeys(event_ids) if e in events]
@@ -93,7 +98,7 @@ def get_exchange(store: Store, exchange_id: int) -> dict[str, Any]:
             "travelers": [m for m in members if m["role"] == "traveler"], "hosts": [m for m in members if m["role"] == "host"],
             "itinerary": [i for i in itinerary if i["kind"] != "follow_up"],
             "follow_ups": [i for i in itinerary if i["kind"] == "follow_up"],
-            "commitments": list_commitments(store, exchange_id=exchange_id),
+            "commitments": list_commitments(store, exchange_id=exchange_id, visible=visible),
             "event": events.get(r.event_id), "sources": sources, "history": history}
 
 
@@ -103,7 +108,7 @@ def _head(r: Any, places: dict[int, dict[str, Any]]) -> dict[str, Any]:
             "created_by": r.created_by, "proposed": r.event_fingerprint is not None}
 
 
-def _members(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _members(conn: Connection, ids: list[int], visible: Visibility = EVERYTHING) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     rows = conn.execute(select(t.exchange_members.c.exchange_id, t.exchange_members.c.role, t.entities.c.id, t.entities.c.name,
                                t.entities.c.type, t.entities.c.country)
@@ -111,25 +116,31 @@ def _members(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]
                         .where(t.exchange_members.c.exchange_id.in_(ids)).order_by(t.entities.c.name))
     order = {r: i for i, r in enumerate(ROLES)}
     for m in rows:
-        out.setdefault(m.exchange_id, []).append({"id": m.id, "name": m.name, "type": m.type, "country": m.country, "role": m.role})
+        if visible.entity_ok(m.id):
+            out.setdefault(m.exchange_id, []).append({"id": m.id, "name": visible.name(m.id, m.name), "type": m.type,
+                                                      "country": m.country, "role": m.role})
     for v in out.values():
         v.sort(key=lambda m: order.get(m["role"], 9))
     return out
 
 
-def _events(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Events with their quotes and sources (the sentence in each document that tells them)."""
+def _events(conn: Connection, ids: list[int], visible: Visibility = EVERYTHING) -> dict[int, dict[str, Any]]:
+    """Events with their quotes and sources (the sentence in each document that tells them), as ``visible`` lets them be told."""
+    ids = [i for i in ids if visible.event_ok(i)]
     if not ids:
         return {}
     out: dict[int, dict[str, Any]] = {}
-    docs = {d.id: d.title for d in conn.execute(select(t.documents.c.id, t.documents.c.title)
-                                                .where(t.documents.c.id.in_(select(t.events.c.document_id).where(t.events.c.id.in_(ids)))))}
     for e in conn.execute(select(t.events).where(t.events.c.id.in_(ids))):
-        out[e.id] = {"id": e.id, "type": e.type, "status": e.status, "date": e.date, "date_end": e.date_end, "review": e.review,
-                     "quote": e.quote, "document": e.document_id, "document_title": docs.get(e.document_id),
-                     "span": [e.start, e.end], "evidence": []}
+        out[e.id] = visible.rehome_event({"id": e.id, "type": e.type, "status": e.status, "date": e.date, "date_end": e.date_end,
+                                          "review": e.review, "quote": e.quote, "document": e.document_id,
+                                          "span": [e.start, e.end], "evidence": []})
+    docs = {d.id: d.title for d in conn.execute(select(t.documents.c.id, t.documents.c.title)
+                                                .where(t.documents.c.id.in_(sorted({x["document"] for x in out.values()}))))}
+    for x in out.values():
+        x["document_title"] = docs.get(x["document"])
     for s in conn.execute(select(t.event_sources).where(t.event_sources.c.event_id.in_(ids)).order_by(t.event_sources.c.id)):
-        out[s.event_id]["evidence"].append({"quote": s.quote, "document": s.document_id, "span": [s.start, s.end]})
+        if visible.document_ok(s.document_id):
+            out[s.event_id]["evidence"].append({"quote": s.quote, "document": s.document_id, "span": [s.start, s.end]})
     return out
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import http.client
 import re
 import urllib.error
 import urllib.request
@@ -64,7 +65,10 @@ def parse_interval(text: str) -> int:
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:  # "Invalid IPv6 URL" and the like: a 500 before (issue 7)
+        raise InputError(f"not a valid URL ({e})", path=url) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:  # never file:// and the like
         raise InputError("a feed is an http or https URL", path=url)
     return url
@@ -138,11 +142,17 @@ def fetch_feed(url: str, etag: str | None = None, modified: str | None = None, t
         raise InputError(f"HTTP {e.code} {e.reason}", path=url) from e
     except (urllib.error.URLError, OSError) as e:
         raise InputError(f"cannot fetch: {getattr(e, 'reason', e)}", path=url) from e
+    except (ValueError, http.client.HTTPException) as e:  # a host IDNA refuses, a space in the path, a
+        # server that answers no HTTP: each was a 500 (issue 7)
+        raise InputError(f"cannot fetch: {type(e).__name__}: {e}", path=url) from e
 
 
 def parse_feed(url: str, body: bytes) -> list[Any]:
     """The entries of an RSS or Atom document; a malformed one raises InputError naming the URL and line."""
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    try:
+        parsed = feedparser.parse(body, response_headers={"content-location": url})
+    except Exception as e:  # feedparser raises on some damaged input (a NUL in the declared encoding; issue 7)
+        raise InputError(f"not a well-formed RSS or Atom feed: {type(e).__name__}: {e}", path=url) from None
     exc = parsed.get("bozo_exception")
     if parsed.get("bozo") and not isinstance(exc, _BENIGN):
         line = exc.getLineNumber() if exc is not None and hasattr(exc, "getLineNumber") else None
@@ -170,7 +180,10 @@ def _published(entry: Any) -> str | None:
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     if not stamp:
         return None
-    return dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC).date().isoformat()
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):  # a date out of range ("year 0"): no date (issue 7)
+        return None
 
 
 def entry_document(entry: Any, feed_url: str) -> tuple[str, Document] | None:

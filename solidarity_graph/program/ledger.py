@@ -32,6 +32,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from solidarity_graph.accounts import records
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.curation import log_change
 from solidarity_graph.errors import InputError
 from solidarity_graph.query import find_entity
@@ -297,8 +299,12 @@ def list_funds(store: Store) -> list[dict[str, Any]]:
     return funds
 
 
-def fund_ledger(store: Store, fund: str | int) -> dict[str, Any]:
-    """A fund, its balances and its entries in the order recorded, each with the event or exchange it supports."""
+def fund_ledger(store: Store, fund: str | int, *, visible: Visibility = EVERYTHING) -> dict[str, Any]:
+    """A fund, its balances and its entries in the order recorded, each with the event or exchange it supports.
+
+    Every entry stays (the balances must add up), but a party, purpose or event that only hidden documents
+    speak of is shown as ``[restricted]`` or left out, as ``visible`` says.
+    """
     f = find_fund(store, fund)
     with store.connect() as conn:
         rows = _entries(conn, f["id"])
@@ -307,6 +313,13 @@ def fund_ledger(store: Store, fund: str | int) -> dict[str, Any]:
             r["change"] = _text(_signed(r["kind"], Decimal(r["amount"]), kinds.get(r["reverses"])), r["currency"])
             r["event"] = _event_info(conn, r["event_id"], r["event_fingerprint"])
             r["exchange"] = _exchange_info(conn, r["exchange_id"])
+            if visible.active:
+                r["from_name"], r["to_name"] = visible.party(r["from_id"], r["from_name"]), visible.party(r["to_id"], r["to_name"])
+                r["purpose"] = visible.party(None, r["purpose"])
+                if r["event"] is not None and not visible.event_ok(r["event"]["id"]):
+                    r["event"] = r["event_id"] = None
+                if r["exchange"] is not None and not records.record_ok(store, visible, "exchange", str(r["exchange"]["id"])):
+                    r["exchange"] = r["exchange_id"] = None
     return {**f, "balances": _balances(rows) or {f["currency"]: _text(Decimal(0), f["currency"])}, "entries": rows}
 
 
@@ -373,9 +386,9 @@ def _recompute(fund: str, rows: list[dict[str, Any]], problems: list[dict[str, A
     return {code: _text(v, code) for code, v in sorted(running.items())}
 
 
-def export_fund_csv(store: Store, fund: str | int, out: TextIO) -> int:
+def export_fund_csv(store: Store, fund: str | int, out: TextIO, *, visible: Visibility = EVERYTHING) -> int:
     """Write a fund's ledger as CSV (amounts as plain decimal text, a running balance per currency); returns rows."""
-    ledger = fund_ledger(store, fund)
+    ledger = fund_ledger(store, fund, visible=visible)
     w = csv.writer(out)
     w.writerow(["entry", "date", "kind", "from", "to", "amount", "currency", "change", "balance", "purpose",
                 "event", "exchange", "reverses", "recorded_at", "recorded_by"])

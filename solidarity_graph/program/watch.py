@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from solidarity_graph.accounts import records
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.curation import log_change
 from solidarity_graph.errors import InputError
 from solidarity_graph.resolve import fold_name
@@ -118,14 +120,15 @@ def remove_watch(store: Store, name_or_id: str | int, *, who: str | None = None,
     return {"watch": int(row.id), "removed": True}
 
 
-def list_watches(store: Store, who: str | None = None) -> list[dict[str, Any]]:
-    """Every watch (or one user's), with the entity's name."""
+def list_watches(store: Store, who: str | None = None, *, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Every watch (or one user's), with the entity's name (none of an entity ``visible`` hides)."""
     q = select(t.watches, t.entities.c.name, t.entities.c.type).join(t.entities, t.entities.c.id == t.watches.c.entity_id)
     if who:
         q = q.where(t.watches.c.who == who)
     with store.connect() as conn:
-        return [{"id": r.id, "entity_id": r.entity_id, "entity": r.name, "entity_type": r.type, "event_types": list(r.event_types),
-                 "who": r.who, "created_at": r.created_at} for r in conn.execute(q.order_by(t.watches.c.id))]
+        return [{"id": r.id, "entity_id": r.entity_id, "entity": visible.name(r.entity_id, r.name), "entity_type": r.type,
+                 "event_types": list(r.event_types), "who": r.who, "created_at": r.created_at}
+                for r in conn.execute(q.order_by(t.watches.c.id)) if visible.entity_ok(r.entity_id)]
 
 
 # ---- the union hierarchy -------------------------------------------------------------------------
@@ -304,8 +307,8 @@ def _alerts_query(unread: bool, who: str | None) -> Any:
 
 
 def list_alerts(store: Store, *, unread: bool = False, who: str | None = None, limit: int | None = None,
-                ids: list[int] | None = None, reveal_protected: bool = False) -> list[dict[str, Any]]:
-    """Alerts, newest first (``unread``: not yet marked read; ``who``: one user's watches).
+                ids: list[int] | None = None, reveal_protected: bool = False, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Alerts, newest first (``unread``: not yet marked read; ``who``: one user's watches), those ``visible`` lets through.
 
     Protected people's names are replaced (in quotes, titles, names) unless ``reveal_protected``:
     alerts leave the system by e-mail, webhooks and the Atom feed.
@@ -316,11 +319,12 @@ def list_alerts(store: Store, *, unread: bool = False, who: str | None = None, l
     if ids is not None:
         q = q.where(t.alerts.c.id.in_(ids))
     q = q.order_by(t.alerts.c.id.desc())
-    if limit:
+    if limit and not visible.active:
         q = q.limit(limit)
     with store.connect() as conn:
         redactor = Redactor.load(conn, reveal=reveal_protected)
-        return [redactor.walk(alert_record(r)) for r in conn.execute(q)]
+        rows = [r for r in conn.execute(q) if records.alert_ok(visible, r)][:limit or None]
+        return [redactor.walk(alert_record(r)) for r in rows]
 
 
 def mark_read(store: Store, ids: list[int] | None = None, *, who: str | None = None) -> int:

@@ -11,18 +11,21 @@ from typing import Any
 
 from sqlalchemy import select
 
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.store import Store
 from solidarity_graph.store import tables as t
 
 __all__ = ["neighborhood", "path"]
 
 
-def _edges(store: Store, predicates: set[str] | None = None, events: bool = True) -> tuple[dict[int, list[tuple[int, dict[str, Any]]]], dict[int, Any]]:
+def _edges(store: Store, predicates: set[str] | None = None, events: bool = True, visible: Visibility = EVERYTHING,
+           ) -> tuple[dict[int, list[tuple[int, dict[str, Any]]]], dict[int, Any]]:
     adj: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     with store.connect() as conn:
-        ents = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type, t.entities.c.kind, t.entities.c.country))}
+        ents = {r.id: r for r in conn.execute(select(t.entities.c.id, t.entities.c.name, t.entities.c.type, t.entities.c.kind, t.entities.c.country))
+                if visible.entity_ok(r.id)}
         for r in conn.execute(select(t.relations).order_by(t.relations.c.id)):
-            if predicates and r.predicate not in predicates:
+            if predicates and r.predicate not in predicates or not visible.relation_ok(r.document_id, r.subject_id, r.object_id):
                 continue
             edge = {"predicate": r.predicate, "quote": r.quote, "document": r.document_id, "relation_id": r.id}
             adj.setdefault(r.subject_id, []).append((r.object_id, edge))
@@ -30,12 +33,17 @@ def _edges(store: Store, predicates: set[str] | None = None, events: bool = True
         if events and (not predicates or "event" in predicates):
             by_event: dict[int, list[int]] = {}
             for r in conn.execute(select(t.event_participants.c.event_id, t.event_participants.c.entity_id)
+                                   .where(visible.events_clause(t.event_participants.c.event_id))
                                    .order_by(t.event_participants.c.event_id, t.event_participants.c.entity_id)):
-                by_event.setdefault(r.event_id, []).append(r.entity_id)
+                if visible.participant_ok(r.event_id, r.entity_id):
+                    by_event.setdefault(r.event_id, []).append(r.entity_id)
             quotes = {r.id: (r.type, r.quote, r.document_id, r.date) for r in conn.execute(
                 select(t.events.c.id, t.events.c.type, t.events.c.quote, t.events.c.document_id, t.events.c.date))}
             for ev_id, members in by_event.items():
                 typ, quote, doc, date = quotes[ev_id]
+                source = visible.event_source(ev_id)
+                if source is not None:  # told from a visible document where its own is hidden
+                    quote, doc = source["quote"], source["document"]
                 for a in members:
                     for b in members:
                         if a != b:
@@ -44,18 +52,19 @@ def _edges(store: Store, predicates: set[str] | None = None, events: bool = True
     return adj, ents
 
 
-def _node(ents: dict[int, Any], eid: int) -> dict[str, Any]:
+def _node(ents: dict[int, Any], eid: int, visible: Visibility = EVERYTHING) -> dict[str, Any]:
     e = ents[eid]
-    return {"id": eid, "name": e.name, "type": e.type, "kind": e.kind, "country": e.country}
+    return {"id": eid, "name": visible.name(eid, e.name), "type": e.type, "kind": e.kind, "country": e.country}
 
 
 def neighborhood(store: Store, entity_id: int, *, depth: int = 1, predicates: set[str] | None = None,
-                 limit: int = 300, reveal_protected: bool = False) -> dict[str, Any]:
-    """Nodes and edges within ``depth`` steps (1-3) of an entity, at most ``limit`` nodes (protected people redacted)."""
+                 limit: int = 300, reveal_protected: bool = False, visible: Visibility = EVERYTHING) -> dict[str, Any]:
+    """Nodes and edges within ``depth`` steps (1-3) of an entity, at most ``limit`` nodes (protected people redacted),
+    of the relations and events ``visible`` lets through."""
     from solidarity_graph.program.protect import Redactor
 
     depth = max(1, min(3, depth))
-    adj, ents = _edges(store, predicates)
+    adj, ents = _edges(store, predicates, visible=visible)
     if entity_id not in ents:
         raise KeyError(entity_id)
     seen = {entity_id: 0}
@@ -74,17 +83,19 @@ def neighborhood(store: Store, entity_id: int, *, depth: int = 1, predicates: se
                 seen[nxt] = seen[cur] + 1
                 queue.append(nxt)
             edges.setdefault(key, {"source": a, "target": b, **{k: v for k, v in edge.items() if k != "reverse"}})
-    nodes = [{**_node(ents, n), "depth": d} for n, d in seen.items()]
+    nodes = [{**_node(ents, n, visible), "depth": d} for n, d in seen.items()]
     out: dict[str, Any] = Redactor.load(store, reveal=reveal_protected).walk(
         {"center": entity_id, "depth": depth, "nodes": nodes, "edges": [e for e in edges.values() if e["source"] in seen and e["target"] in seen]})
     return out
 
 
-def path(store: Store, source: int, target: int, *, max_depth: int = 4, reveal_protected: bool = False) -> list[dict[str, Any]]:
-    """The shortest chain of relations or shared events from one entity to another ([] when none; protected people redacted)."""
+def path(store: Store, source: int, target: int, *, max_depth: int = 4, reveal_protected: bool = False,
+         visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """The shortest chain of relations or shared events from one entity to another ([] when none; protected people redacted),
+    through what ``visible`` lets through."""
     from solidarity_graph.program.protect import Redactor
 
-    adj, ents = _edges(store)
+    adj, ents = _edges(store, visible=visible)
     if source not in ents or target not in ents:
         raise KeyError(source if source not in ents else target)
     prev: dict[int, tuple[int, dict[str, Any]] | None] = {source: None}
@@ -105,7 +116,7 @@ def path(store: Store, source: int, target: int, *, max_depth: int = 4, reveal_p
     cur = target
     while prev[cur] is not None:
         before, edge = prev[cur]  # type: ignore[misc]
-        steps.append({"from": _node(ents, before), "to": _node(ents, cur), **{k: v for k, v in edge.items() if k != "reverse"}})
+        steps.append({"from": _node(ents, before, visible), "to": _node(ents, cur, visible), **{k: v for k, v in edge.items() if k != "reverse"}})
         cur = before
     out: list[dict[str, Any]] = Redactor.load(store, reveal=reveal_protected).walk(list(reversed(steps)))
     return out

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.store import Store
 from solidarity_graph.store import tables as t
 
@@ -14,8 +15,11 @@ __all__ = ["timeline", "events_by_place"]
 
 def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | None = None,
              since: str | None = None, country: str | None = None, limit: int = 1000,
-             reveal_protected: bool = False) -> list[dict[str, Any]]:
-    """Events as dicts with place, participants, quote and document (protected people redacted unless revealed)."""
+             reveal_protected: bool = False, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
+    """Events as dicts with place, participants, quote and document (protected people redacted unless revealed).
+
+    Only events a document ``visible`` lets through tells, each from such a document, with the participants it names.
+    """
     from solidarity_graph.program.protect import Redactor
 
     q = select(t.events).where(or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date.asc().nulls_first(), t.events.c.id)
@@ -28,33 +32,48 @@ def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | 
     if entity_ids is not None:
         sub = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id.in_(entity_ids))
         q = q.where(t.events.c.id.in_(sub) | t.events.c.place_id.in_(entity_ids))
+    q = q.where(visible.events_clause(t.events.c.id))
     out = []
     with store.connect() as conn:
-        names = {r.id: r.name for r in conn.execute(select(t.entities.c.id, t.entities.c.name))}
+        names = visible.names(conn.execute(select(t.entities.c.id, t.entities.c.name)))
         for ev in conn.execute(q.limit(limit)):
+            if entity_ids is not None and not any(visible.participant_ok(ev.id, e) for e in entity_ids):
+                continue  # only a hidden document says the entity was there
             parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id)
-                                                         .order_by(t.event_participants.c.entity_id))]
-            out.append({"id": ev.id, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
-                        "place": names.get(ev.place_id) if ev.place_id else None, "participants": parts,
-                        "size": ev.size, "size_hedge": ev.size_hedge, "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end],
-                        "confidence": ev.confidence})
+                                                         .order_by(t.event_participants.c.entity_id)) if visible.participant_ok(ev.id, r[0])]
+            place = names.get(ev.place_id) if ev.place_id and visible.participant_ok(ev.id, ev.place_id) else None
+            out.append(visible.rehome_event({"id": ev.id, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
+                                             "place": place, "participants": parts, "size": ev.size, "size_hedge": ev.size_hedge,
+                                             "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end],
+                                             "confidence": ev.confidence}))
     redacted: list[dict[str, Any]] = Redactor.load(store, reveal=reveal_protected).walk(out)
     return redacted
 
 
-def events_by_place(store: Store) -> dict[str, Any]:
-    """Event counts per country and per place (with coordinates where the place has them)."""
+def events_by_place(store: Store, *, visible: Visibility = EVERYTHING) -> dict[str, Any]:
+    """Event counts per country and per place (with coordinates where the place has them), of the events
+    ``visible`` lets through, at the places their visible documents name."""
     from sqlalchemy import func
 
     from solidarity_graph.store.tables import entities, events
 
     with store.connect() as conn:
-        rows = conn.execute(select(entities.c.id, entities.c.name, entities.c.country, entities.c.attributes, func.count(events.c.id))
-                            .join(events, events.c.place_id == entities.c.id)
-                            .where(or_(events.c.review.is_(None), events.c.review != "rejected"))
-                            .group_by(entities.c.id).order_by(func.count(events.c.id).desc(), entities.c.id))
-        places = [{"id": r[0], "name": r[1], "country": r[2], "lat": (r[3] or {}).get("lat"), "lon": (r[3] or {}).get("lon"),
-                   "events": r[4]} for r in rows]
+        where = [or_(events.c.review.is_(None), events.c.review != "rejected")]
+        where.append(visible.events_clause(events.c.id))
+        if visible.active:  # counted event by event: a place only a hidden source gives does not count
+            found: dict[int, int] = {}
+            for ev in conn.execute(select(events.c.id, events.c.place_id).where(events.c.place_id.is_not(None), *where)):
+                if visible.participant_ok(ev.id, ev.place_id):
+                    found[ev.place_id] = found.get(ev.place_id, 0) + 1
+            rows = [(*r, found[r[0]]) for r in conn.execute(select(entities.c.id, entities.c.name, entities.c.country, entities.c.attributes)
+                                                           .where(entities.c.id.in_(sorted(found))))]
+            rows.sort(key=lambda r: (-r[4], r[0]))
+        else:
+            rows = list(conn.execute(select(entities.c.id, entities.c.name, entities.c.country, entities.c.attributes, func.count(events.c.id))
+                                     .join(events, events.c.place_id == entities.c.id).where(*where)
+                                     .group_by(entities.c.id).order_by(func.count(events.c.id).desc(), entities.c.id)))
+        places = [{"id": r[0], "name": visible.name(r[0], r[1]), "country": r[2], "lat": (r[3] or {}).get("lat"),
+                   "lon": (r[3] or {}).get("lon"), "events": r[4]} for r in rows]
     countries: dict[str, int] = {}
     for p in places:
         if p["country"]:

@@ -19,10 +19,11 @@ from solidarity_graph.model import Document
 from solidarity_graph.resolve import EntityIndex, Resolver
 from solidarity_graph.store import tables as t
 
-__all__ = ["Store", "db_url", "DEFAULT_DB"]
+__all__ = ["Store", "db_url", "DEFAULT_DB", "unavailable"]
 
 DEFAULT_DB = "solidarity.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server before a request fails (unless the URL says)
 
 
 def db_url(db: str | None) -> str:
@@ -62,7 +63,7 @@ class Store:
         """Open (and create or upgrade) the store at ``db``."""
         url = db_url(db)
         try:
-            engine = create_engine(url)
+            engine = create_engine(url, **_engine_options(url))
         except ModuleNotFoundError as e:  # the URL names a driver that is not installed
             hint = (" (pip install 'solidarity-graph[postgres]')" if e.name == "psycopg"
                     else " (PostgreSQL: postgresql+psycopg://...)" if url.startswith("postgresql") else "")
@@ -176,6 +177,43 @@ class Store:
     def connect(self) -> Connection:
         """A connection for queries (use as a context manager)."""
         return self.engine.connect()
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    """PostgreSQL: a pooled connection is tested before use, so a server restarted under a running web
+    server or ingest costs the requests made while it was down and no more; and connecting gives up
+    after CONNECT_TIMEOUT seconds rather than hanging (issue 7)."""
+    if not url.startswith("postgresql"):
+        return {}
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if "connect_timeout" not in make_url(url).query:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return options
+
+
+def unavailable(e: BaseException) -> str | None:
+    """Why the store cannot be reached just now, read from ``e`` and its causes; None for any other error.
+
+    These pass: the database server is down or restarting, the connection to it was lost, every pooled
+    connection is busy, another process holds an SQLite file's lock past the busy timeout. A request may
+    be tried again later; nothing was half-written (a transaction that failed is rolled back).
+    """
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    cause: BaseException | None = e
+    while cause is not None:
+        if isinstance(cause, PoolTimeout):
+            return "no connection to the store is free (too many requests at once)"
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return "the connection to the store's database server was lost"
+        orig = getattr(cause, "orig", None)
+        if isinstance(cause, OperationalError) and type(orig).__module__.startswith("psycopg"):
+            return "the store's database server cannot be reached"
+        if getattr(orig, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return "the store is locked by another writer"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -412,4 +413,83 @@ protections = Table(
     Column("at", String(32), nullable=False),
     Column("who", String(120), nullable=False),
     Column("note", Text),
+)
+
+
+# ---- accounts, roles and collections for a shared server (issue 7) ---------------------------------
+# Secrets are never stored: a password as its argon2 hash, a session or API token as the SHA-256 of a
+# random 256-bit value (enough: such a token cannot be guessed, and the hash must be looked up).
+__all__ += ["users", "sessions", "api_tokens", "collections", "document_collections", "collection_grants", "auth_log"]
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # admin / editor / viewer
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("last_seen", String(32), nullable=False),
+    Column("ip", String(64)),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(16), nullable=False),  # the token's first characters, to tell tokens apart
+    Column("name", String(120), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("last_used", String(32)),
+    Column("revoked_at", String(32)),
+)
+
+collections = Table(
+    "collections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("description", Text),
+    Column("created_at", String(32), nullable=False),
+)
+
+# No foreign key to documents: a document is put in its collection *before* it is stored (so it is
+# never visible to everyone, not even for a moment), and the assignment outlives a re-extraction.
+document_collections = Table(
+    "document_collections", metadata,
+    Column("document_id", String(64), primary_key=True),
+    Column("collection_id", Integer, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_document_collections_collection", "collection_id"),
+)
+
+collection_grants = Table(
+    "collection_grants", metadata,
+    Column("collection_id", Integer, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("level", String(8), nullable=False),  # read / write
+    Column("created_at", String(32), nullable=False),
+    Index("ix_collection_grants_user", "user_id"),
+)
+
+# Logins (succeeded and failed, with the address) and every change to accounts, tokens, collections
+# and grants. Apart from ``curations``: it holds addresses and is for admins, not curators.
+auth_log = Table(
+    "auth_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("who", String(120), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("ok", Boolean, nullable=False),
+    Column("ip", String(64)),
+    Column("detail", JSON),
 )

@@ -8,6 +8,7 @@ library is the vis-network file that the pyvis package ships, served from here.
 from __future__ import annotations
 
 import json
+import logging
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from solidarity_graph.store import Store
+from solidarity_graph.store import Store, unavailable
 
 __all__ = ["create_app", "error_body"]
 
 HERE = Path(__file__).parent
+_log = logging.getLogger(__name__)
 
 
 def error_body(status: int, error: str, errors: list[Any] | None = None) -> dict[str, Any]:
@@ -33,7 +36,45 @@ def error_body(status: int, error: str, errors: list[Any] | None = None) -> dict
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path.endswith(".json") or "application/json" in request.headers.get("accept", "")
+    return (path.startswith("/api/") or path.endswith(".json") or "application/json" in request.headers.get("accept", "")
+            or request.headers.get("content-type", "").startswith("application/json"))  # a JSON request (POST /login) gets JSON back
+
+
+RETRY_AFTER = "5"  # seconds: a database server restarting is back in about this time
+
+
+class StoreUnavailable:
+    """Around everything (the accounts check and the redactor read the store too): a store that cannot be
+    reached just now (its PostgreSQL server restarting, a lost connection) answers 503 with Retry-After
+    in the one error shape, not a 500, and the next request tries again (issue 7)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as e:
+            reason = unavailable(e)
+            if reason is None or started:
+                raise
+            _log.warning("%s %s: 503: %s (%s)", scope["method"], scope["path"], reason, getattr(e, "orig", None) or e)
+            request = Request(scope)
+            error, headers = f"{reason}: try again shortly", {"Retry-After": RETRY_AFTER}
+            response: Response = (JSONResponse(error_body(503, error), status_code=503, headers=headers) if _wants_json(request)
+                                  else scope["app"].state.templates.TemplateResponse(
+                                      request, "error.html", {"status": 503, "error": error}, status_code=503, headers=headers))
+            await response(scope, receive, send)
 
 
 # The redactor of the request being served: every page's context and every text body (JSON, HTML, Atom,
@@ -68,6 +109,9 @@ class RedactingTemplates(Jinja2Templates):
         redactor = _REDACTOR.get()
         if redactor is not None and context:
             context = {k: v if k == "request" else redactor.walk(v) for k, v in context.items()}
+        visible = getattr(getattr(request, "state", None), "visibility", None)  # issue 7: the accounts layer's safety net
+        if visible is not None and visible.active and context:
+            context = {k: v if k == "request" else visible.prune(v) for k, v in context.items()}
         return super().TemplateResponse(request, name, context, *args, **kwargs)
 
 
@@ -94,9 +138,9 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     @app.middleware("http")
     async def redact(request: Request, call_next: Any) -> Any:
         from solidarity_graph.program.protect import Redactor
+        from solidarity_graph.web.program_protect import may_reveal
 
-        asked = request.query_params.get("reveal") in ("1", "true", "yes")
-        reveal = asked and bool(getattr(request.app.state, "allow_reveal", False))
+        reveal = request.query_params.get("reveal") in ("1", "true", "yes") and may_reveal(request)
         redactor = Redactor.load(request.app.state.store, reveal=reveal)
         token = _REDACTOR.set(redactor if redactor.active else None)
         try:
@@ -107,6 +151,10 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
             return response
         return await _redacted(response, redactor)
 
+    from solidarity_graph.web.auth import AccountsMiddleware
+
+    app.add_middleware(AccountsMiddleware)  # before the redactor and every route: who asks, with what rights, what they may see (issue 7)
+    app.add_middleware(StoreUnavailable)  # around even that: a store out of reach answers 503 (issue 7)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     vis = _vis_network()
 
@@ -141,6 +189,12 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
         return app.state.templates.TemplateResponse(
             request, "error.html", {"status": 400, "error": "invalid request", "errors": errors}, status_code=400)
 
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> Any:
+        # a number past the database's 64-bit integers, such as an id of 2**63 in a path or a body,
+        # fails only when it is bound to a query: one answer here for every route (issue 7)
+        return await http_error(request, StarletteHTTPException(400, "a number in the request is out of range"))
+
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Any:  # pragma: no cover - last resort
         if _wants_json(request):
@@ -162,6 +216,9 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
                 raise
             continue
         app.include_router(module.router)
+    from solidarity_graph.web import accounts
+
+    app.include_router(accounts.router)
     app.include_router(pages.router)
     return app
 

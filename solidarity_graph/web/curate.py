@@ -119,5 +119,10 @@ def add_fact(request: Request, body: NewFact) -> dict[str, Any]:
 
 @router.get("/log")
 def log(request: Request, limit: int = 200) -> dict[str, Any]:
-    """The audit log, newest first."""
-    return {"ok": True, "curations": curation.audit_log(request.app.state.store, min(limit, 1000))}
+    """The audit log, newest first (without the entries that name what the account may not see)."""
+    from solidarity_graph.accounts.records import curation_ok
+    from solidarity_graph.web.auth import visibility
+
+    store, visible = request.app.state.store, visibility(request)
+    entries = curation.audit_log(store, min(limit, 1000))
+    return {"ok": True, "curations": [c for c in entries if curation_ok(store, visible, c)]}

@@ -14,6 +14,7 @@ from solidarity_graph import query
 from solidarity_graph.schema import load_schema
 from solidarity_graph.web.api import api_document, api_entity, api_events, api_graph, search_data
 from solidarity_graph.web.app import not_found
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.program_protect import reveal_requested
 
 router = APIRouter(include_in_schema=False)
@@ -28,9 +29,10 @@ def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLRespon
 def home_data(request: Request) -> dict[str, Any]:
     """Counts, the latest documents and events."""
     store = request.app.state.store
-    reveal = reveal_requested(request)
-    events = query.timeline(store, limit=100000, reveal_protected=reveal)[-10:][::-1]
-    return {"ok": True, "counts": store.counts(), "documents": query.recent_documents(store, reveal_protected=reveal), "events": events}
+    reveal, visible = reveal_requested(request), visibility(request)
+    events = query.timeline(store, limit=100000, reveal_protected=reveal, visible=visible)[-10:][::-1]
+    return {"ok": True, "counts": query.counts(store, visible=visible),
+            "documents": query.recent_documents(store, reveal_protected=reveal, visible=visible), "events": events}
 
 
 @router.get("/index.json")
@@ -46,13 +48,13 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/search.json")
 def search_json(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None,
                 event_type: str | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
-    return search_data(request.app.state.store, q, type, country, 30, event_type, since, until, reveal_requested(request))
+    return search_data(request.app.state.store, q, type, country, 30, event_type, since, until, reveal_requested(request), visibility(request))
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, q: str = Query("", max_length=500), type: str | None = None, country: str | None = None,
            event_type: str | None = None, since: str | None = None, until: str | None = None) -> HTMLResponse:
-    data = search_data(request.app.state.store, q, type, country, 30, event_type, since, until, reveal_requested(request))
+    data = search_data(request.app.state.store, q, type, country, 30, event_type, since, until, reveal_requested(request), visibility(request))
     return _render(request, "search.html", {**data, "since": since, "until": until})
 
 
@@ -116,7 +118,8 @@ def graph(request: Request, entity_id: int, depth: int = Query(1, ge=1, le=3), p
 @router.get("/path.json")
 def path_json(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> dict[str, Any]:
     try:
-        return {"ok": True, "steps": query.path(request.app.state.store, source, target, reveal_protected=reveal_requested(request))}
+        return {"ok": True, "steps": query.path(request.app.state.store, source, target, reveal_protected=reveal_requested(request),
+                                                visible=visibility(request))}
     except KeyError as e:
         raise not_found(f"entity {e.args[0]}") from e
 
@@ -125,7 +128,8 @@ def path_json(request: Request, source: int = Query(..., alias="from"), target: 
 def path(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> HTMLResponse:
     data = path_json(request, source, target)
     store = request.app.state.store
-    names = {i: query.entity_page(store, i, reveal_protected=reveal_requested(request))["name"] for i in (source, target)}
+    names = {i: query.entity_page(store, i, reveal_protected=reveal_requested(request), visible=visibility(request))["name"]
+             for i in (source, target)}
     return _render(request, "path.html", {**data, "source": source, "target": target, "names": names})
 
 
@@ -154,10 +158,10 @@ def _world_svg() -> str:
 
 @router.get("/map.json")
 def map_json(request: Request) -> dict[str, Any]:
-    return {"ok": True, **query.events_by_place(request.app.state.store)}
+    return {"ok": True, **query.events_by_place(request.app.state.store, visible=visibility(request))}
 
 
 @router.get("/map", response_class=HTMLResponse)
 def world_map(request: Request) -> HTMLResponse:
-    data = query.events_by_place(request.app.state.store)
+    data = query.events_by_place(request.app.state.store, visible=visibility(request))
     return _render(request, "map.html", {**data, "svg": Markup(_world_svg())})

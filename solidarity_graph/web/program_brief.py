@@ -17,6 +17,7 @@ from markupsafe import Markup
 from solidarity_graph.errors import InputError, SolidarityGraphError
 from solidarity_graph.program.brief import build_brief
 from solidarity_graph.program.brief_render import brief_css, render_body, render_pdf
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.program_protect import reveal_requested
 
 __all__ = ["router"]
@@ -29,7 +30,7 @@ DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 def _brief(request: Request, entity_id: int, us: int | None, as_of: str | None, recent: int) -> dict[str, Any]:
     try:
         return build_brief(request.app.state.store, entity_id, us=us, as_of=as_of, recent=recent,
-                           reveal_protected=reveal_requested(request))
+                           reveal_protected=reveal_requested(request), visible=visibility(request))
     except InputError as e:
         status = 404 if e.field == "name" else 400
         raise HTTPException(status_code=status, detail=str(e)) from e

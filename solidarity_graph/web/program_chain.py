@@ -19,6 +19,7 @@ from solidarity_graph.program import chain as lib
 from solidarity_graph.program import chain_sites as sites_lib
 from solidarity_graph.store import Store
 from solidarity_graph.web.app import error_body, not_found
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
@@ -38,13 +39,13 @@ def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLRespon
 
 def employers_data(request: Request) -> dict[str, Any]:
     """Employers with at least one known site, with their counts of sites, unions and gaps."""
-    return {"ok": True, "employers": lib.list_employers(_store(request))}
+    return {"ok": True, "employers": lib.list_employers(_store(request), visible=visibility(request))}
 
 
 def chain_data(request: Request, employer_id: int) -> dict[str, Any]:
     """One employer's chain (see :func:`solidarity_graph.program.chain.employer_chain`)."""
     try:
-        return {"ok": True, **lib.employer_chain(_store(request), employer_id)}
+        return {"ok": True, **lib.employer_chain(_store(request), employer_id, visible=visibility(request))}
     except KeyError as e:
         raise not_found(f"entity {employer_id}") from e
 
@@ -147,7 +148,7 @@ def api_remove_site(request: Request, site_id: int, body: Who) -> Any:
 @router.get("/api/v1/contacts", tags=["program"])
 def api_contacts(request: Request, organization: str | None = None) -> Any:
     """Our contacts, at one organization (id, name or alias) or everywhere."""
-    return _run(lambda: {"contacts": lib.list_contacts(_store(request), organization)})
+    return _run(lambda: {"contacts": lib.list_contacts(_store(request), organization, visible=visibility(request))})
 
 
 @router.post("/api/v1/contacts", tags=["program"])

@@ -18,6 +18,7 @@ from solidarity_graph.program import commitments as lib
 from solidarity_graph.program.entity_refs import find_ref
 from solidarity_graph.store import Store
 from solidarity_graph.web.app import not_found
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
@@ -46,10 +47,10 @@ def commitments_data(request: Request, status: str | None, kind: str | None, ent
     if entity:
         with store.connect() as conn:
             eid = find_ref(conn, entity, ("organization", "person", "place"))
-        if eid is None:
+        if eid is None or not visibility(request).entity_ok(eid):
             raise not_found(f"entity {entity}")
     rows = _run(lambda: {"commitments": lib.list_commitments(store, status=status or None, kind=kind or None, entity_id=eid,
-                                                             exchange_id=exchange)})
+                                                             exchange_id=exchange, visible=visibility(request))})
     counts = {s: 0 for s in lib.STATUSES}
     for c in rows["commitments"]:
         counts[c["status"]] += 1
@@ -115,7 +116,7 @@ def api_commitments(request: Request, status: str | None = None, kind: str | Non
 def api_commitment(request: Request, commitment_id: int) -> dict[str, Any]:
     """One commitment or demand with its source sentence, its exchange and its history."""
     try:
-        return {"ok": True, **lib.get_commitment(_store(request), commitment_id)}
+        return {"ok": True, **lib.get_commitment(_store(request), commitment_id, visible=visibility(request))}
     except KeyError as e:
         raise not_found(f"commitment {commitment_id}") from e
 

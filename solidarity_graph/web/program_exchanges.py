@@ -17,6 +17,7 @@ from solidarity_graph.program import exchanges as lib
 from solidarity_graph.program.entity_refs import find_ref
 from solidarity_graph.store import Store
 from solidarity_graph.web.app import not_found
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
@@ -49,16 +50,17 @@ def exchanges_data(request: Request, status: str | None, kind: str | None, entit
     if entity:
         with store.connect() as conn:
             eid = find_ref(conn, entity, ("organization", "person", "place"))
-        if eid is None:
+        if eid is None or not visibility(request).entity_ok(eid):
             raise not_found(f"entity {entity}")
-    rows = _run(lambda: {"exchanges": lib.list_exchanges(store, status=status or None, kind=kind or None, entity_id=eid)})
+    rows = _run(lambda: {"exchanges": lib.list_exchanges(store, status=status or None, kind=kind or None, entity_id=eid,
+                                                         visible=visibility(request))})
     return {**rows, "status": status, "kind": kind, "entity": entity, "statuses": lib.STATUSES, "kinds": lib.KINDS}
 
 
 def exchange_data(request: Request, exchange_id: int) -> dict[str, Any]:
     """One exchange, everything about it."""
     try:
-        return {"ok": True, **lib.get_exchange(_store(request), exchange_id),
+        return {"ok": True, **lib.get_exchange(_store(request), exchange_id, visible=visibility(request)),
                 "roles": lib.ROLES, "item_kinds": [k for k in lib.ITEM_KINDS if k != "follow_up"], "kinds": lib.KINDS}
     except KeyError as e:
         raise not_found(f"exchange {exchange_id}") from e
@@ -145,7 +147,7 @@ def api_exchanges(request: Request, status: str | None = None, kind: str | None 
 def api_exchange(request: Request, exchange_id: int) -> dict[str, Any]:
     """One exchange: members, itinerary, follow-ups, commitments, source events with their quotes, history."""
     try:
-        return {"ok": True, **lib.get_exchange(_store(request), exchange_id)}
+        return {"ok": True, **lib.get_exchange(_store(request), exchange_id, visible=visibility(request))}
     except KeyError as e:
         raise not_found(f"exchange {exchange_id}") from e
 
@@ -163,6 +165,9 @@ def api_create(request: Request, body: NewExchange) -> dict[str, Any]:
 def api_edit(request: Request, exchange_id: int, body: Edit) -> dict[str, Any]:
     """Change the fields given (kind, title, date_start, date_end, place, produced, notes)."""
     changes = body.model_dump(exclude_unset=True, exclude={"who", "note"})
+    if not changes:  # an UPDATE with nothing to set is an SQL error, a 500 (issue 7)
+        raise HTTPException(status_code=400, detail="nothing to change: give at least one of "
+                            "kind, title, date_start, date_end, place, produced, notes")
     return _run(lambda: lib.update_exchange(_store(request), exchange_id, who=body.who, note=body.note, **changes))
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from solidarity_graph.errors import InputError, SolidarityGraphError
 from solidarity_graph.program import ledger as lib
 from solidarity_graph.store import Store
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
@@ -50,7 +51,7 @@ def funds_data(request: Request) -> dict[str, Any]:
 def fund_data(request: Request, fund_id: int) -> dict[str, Any]:
     """One fund: balances and entries."""
     try:
-        return {"ok": True, **lib.fund_ledger(_store(request), fund_id)}
+        return {"ok": True, **lib.fund_ledger(_store(request), fund_id, visible=visibility(request))}
     except InputError as e:
         raise HTTPException(status_code=404, detail=f"no fund {fund_id}") from e
 
@@ -58,7 +59,7 @@ def fund_data(request: Request, fund_id: int) -> dict[str, Any]:
 def _csv(request: Request, fund_id: int) -> Response:
     fund_data(request, fund_id)  # a 404 for a fund that is not there
     buf = io.StringIO()
-    lib.export_fund_csv(_store(request), fund_id, buf)
+    lib.export_fund_csv(_store(request), fund_id, buf, visible=visibility(request))
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="fund-{fund_id}.csv"'})
 

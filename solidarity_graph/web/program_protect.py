@@ -1,8 +1,8 @@
 """Protected people over the web: the list, protect and unprotect (JSON, same origin), and the reveal switch.
 
 Pages and the API redact protected people by default. ``?reveal=1`` names them only on a server
-started with ``solidarity serve --allow-reveal``; elsewhere it is refused (403) rather than
-silently ignored. (Once accounts exist, revealing will also need the right role.)
+started with ``solidarity serve --allow-reveal``, and on a server with accounts only for an admin;
+elsewhere it is refused (403) rather than silently ignored. Lifting a protection is an admin's too.
 """
 
 from __future__ import annotations
@@ -15,19 +15,31 @@ from pydantic import BaseModel, Field
 
 from solidarity_graph.errors import SolidarityGraphError
 from solidarity_graph.program import protect
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.curate import _guard
 
-__all__ = ["router", "reveal_requested"]
+__all__ = ["router", "reveal_requested", "may_reveal"]
 
 router = APIRouter(tags=["protection"], dependencies=[Depends(_guard)])
 
 
+def may_reveal(request: Request) -> bool:
+    """True when this request may name protected people: a server started with ``--allow-reveal``, and,
+    once the server has accounts, an admin asking (issue 7)."""
+    from solidarity_graph.web.auth import current_user
+
+    user = current_user(request)
+    return bool(getattr(request.app.state, "allow_reveal", False)) and (user is None or user.can("admin"))
+
+
 def reveal_requested(request: Request) -> bool:
-    """True when the request asks to name protected people (``?reveal=1``) and the server allows it."""
+    """True when the request asks to name protected people (``?reveal=1``) and may (:func:`may_reveal`); 403 when it may not."""
     if request.query_params.get("reveal") not in ("1", "true", "yes"):
         return False
     if not getattr(request.app.state, "allow_reveal", False):
         raise HTTPException(status_code=403, detail="protected people are named only on a server started with --allow-reveal")
+    if not may_reveal(request):
+        raise HTTPException(status_code=403, detail="only an admin may name protected people")
     return True
 
 
@@ -48,8 +60,9 @@ def _run(request: Request, fn: Any, body: Protection) -> dict[str, Any]:
 
 
 def _list(request: Request) -> dict[str, Any]:
-    reveal = reveal_requested(request)
-    return {"ok": True, "revealed": reveal, "protected": protect.protected_people(request.app.state.store, reveal_protected=reveal)}
+    reveal, visible = reveal_requested(request), visibility(request)
+    people = protect.protected_people(request.app.state.store, reveal_protected=reveal)
+    return {"ok": True, "revealed": reveal, "protected": [p for p in people if visible.entity_ok(p["entity_id"])]}
 
 
 @router.get("/api/v1/protected")

@@ -17,6 +17,7 @@ from solidarity_graph.program import alert_delivery as delivery
 from solidarity_graph.program import watch as w
 from solidarity_graph.schema import load_schema
 from solidarity_graph.store import Store
+from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router", "alerts_atom"]
@@ -47,9 +48,9 @@ def _run(fn: Any) -> dict[str, Any]:
 def alerts_data(request: Request, unread: bool = False, who: str | None = None) -> dict[str, Any]:
     """The alerts (newest first), the watches, the channels configured and the event types one can watch."""
     store = _store(request)
-    alerts = w.list_alerts(store, unread=unread, who=who, limit=500)
+    alerts = w.list_alerts(store, unread=unread, who=who, limit=500, visible=visibility(request))
     return {"ok": True, "alerts": alerts, "unread": sum(1 for a in alerts if not a["read"]),
-            "watches": w.list_watches(store, who), "channels": delivery.get_settings(store).channels(),
+            "watches": w.list_watches(store, who, visible=visibility(request)), "channels": delivery.get_settings(store).channels(),
             "types": sorted(load_schema().event_types), "default_types": list(w.DEFAULT_TYPES), "who": who,
             "only_unread": unread}
 
@@ -91,7 +92,7 @@ def alerts_atom(alerts: list[dict[str, Any]], base_url: str, who: str | None = N
 
 @router.get("/alerts.atom", include_in_schema=False)
 def atom(request: Request, who: str | None = Query(None, max_length=120)) -> Response:
-    alerts = w.list_alerts(_store(request), who=who, limit=200)
+    alerts = w.list_alerts(_store(request), who=who, limit=200, visible=visibility(request))
     return Response(alerts_atom(alerts, _base_url(request), who), media_type="application/atom+xml; charset=utf-8")
 
 
@@ -133,7 +134,7 @@ class MarkRead(BaseModel):
 def api_alerts(request: Request, unread: bool = False, who: str | None = Query(None, max_length=120),
                limit: int = Query(200, ge=1, le=5000)) -> dict[str, Any]:
     """Alerts, newest first: event type, entity, quote, document, date, delivery."""
-    return {"ok": True, "alerts": w.list_alerts(_store(request), unread=unread, who=who, limit=limit)}
+    return {"ok": True, "alerts": w.list_alerts(_store(request), unread=unread, who=who, limit=limit, visible=visibility(request))}
 
 
 @router.post("/api/v1/alerts/read", tags=["alerts"])
@@ -151,7 +152,7 @@ def api_deliver(request: Request) -> dict[str, Any]:
 @router.get("/api/v1/watches", tags=["alerts"])
 def api_watches(request: Request, who: str | None = Query(None, max_length=120)) -> dict[str, Any]:
     """The watches."""
-    return {"ok": True, "watches": w.list_watches(_store(request), who)}
+    return {"ok": True, "watches": w.list_watches(_store(request), who, visible=visibility(request))}
 
 
 @router.post("/api/v1/watches", tags=["alerts"])
