@@ -175,8 +175,19 @@ class Store:
         self._index = None
 
     def connect(self) -> Connection:
-        """A connection for queries (use as a context manager)."""
-        return self.engine.connect()
+        """A connection for queries (use as a context manager); what it reads is one state of the store.
+
+        A page reads names, then facts, in several statements; an ingest committing in between gave it a
+        fact naming an entity it had not read (a 500 under load, issue 7). So the reads share a snapshot:
+        a read transaction on SQLite (pysqlite would begin none before a write), REPEATABLE READ on
+        PostgreSQL (READ COMMITTED takes a new snapshot per statement). Writes use ``engine.begin()``.
+        """
+        conn = self.engine.connect()
+        if conn.dialect.name == "postgresql":
+            return conn.execution_options(isolation_level="REPEATABLE READ")
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")  # deferred: the snapshot is taken at the first read
+        return conn
 
 
 def _engine_options(url: str) -> dict[str, Any]:
