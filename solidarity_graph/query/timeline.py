@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
+from solidarity_graph.query import batch
 from solidarity_graph.store import Store
 from solidarity_graph.store import tables as t
 
@@ -14,40 +15,51 @@ __all__ = ["timeline", "events_by_place"]
 
 
 def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | None = None,
-             since: str | None = None, country: str | None = None, limit: int = 1000,
+             since: str | None = None, country: str | None = None, limit: int = 1000, newest_first: bool = False,
              reveal_protected: bool = False, visible: Visibility = EVERYTHING) -> list[dict[str, Any]]:
-    """Events as dicts with place, participants, quote and document (protected people redacted unless revealed).
+    """Events as dicts with place, participants, quote and document (protected people redacted unless revealed),
+    oldest first, or the ``limit`` latest first with ``newest_first`` (the home page's).
 
     Only events a document ``visible`` lets through tells, each from such a document, with the participants it names.
     """
     from solidarity_graph.program.protect import Redactor
 
-    q = select(t.events).where(or_(t.events.c.review.is_(None), t.events.c.review != "rejected")).order_by(t.events.c.date.asc().nulls_first(), t.events.c.id)
+    ev = t.events
+    q = select(ev).where(or_(ev.c.review.is_(None), ev.c.review != "rejected"))
     if type_:
-        q = q.where(t.events.c.type == type_)
+        q = q.where(ev.c.type == type_)
     if since:
-        q = q.where(t.events.c.date >= since)
+        q = q.where(ev.c.date >= since)
     if country:
-        q = q.where(t.events.c.place_id.in_(select(t.entities.c.id).where(t.entities.c.country == country.upper())))
+        q = q.where(ev.c.place_id.in_(select(t.entities.c.id).where(t.entities.c.country == country.upper())))
     if entity_ids is not None:
         sub = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id.in_(entity_ids))
-        q = q.where(t.events.c.id.in_(sub) | t.events.c.place_id.in_(entity_ids))
-    q = q.where(visible.events_clause(t.events.c.id))
-    out = []
+        q = q.where(ev.c.id.in_(sub) | ev.c.place_id.in_(entity_ids))
+    q = q.where(visible.events_clause(ev.c.id))
     with store.connect() as conn:
-        names = visible.names(conn.execute(select(t.entities.c.id, t.entities.c.name)))
-        for ev in conn.execute(q.limit(limit)):
-            if entity_ids is not None and not any(visible.participant_ok(ev.id, e) for e in entity_ids):
-                continue  # only a hidden document says the entity was there
-            parts = [names[r[0]] for r in conn.execute(select(t.event_participants.c.entity_id).where(t.event_participants.c.event_id == ev.id)
-                                                         .order_by(t.event_participants.c.entity_id)) if visible.participant_ok(ev.id, r[0])]
-            place = names.get(ev.place_id) if ev.place_id and visible.participant_ok(ev.id, ev.place_id) else None
-            out.append(visible.rehome_event({"id": ev.id, "type": ev.type, "status": ev.status, "date": ev.date, "date_end": ev.date_end,
-                                             "place": place, "participants": parts, "size": ev.size, "size_hedge": ev.size_hedge,
-                                             "quote": ev.quote, "document": ev.document_id, "span": [ev.start, ev.end],
-                                             "confidence": ev.confidence}))
+        rows = _newest(conn, q, limit) if newest_first else _oldest(conn, q, limit)
+        if entity_ids is not None:  # not those where only a hidden document says the entity was there
+            rows = [r for r in rows if any(visible.participant_ok(r.id, e) for e in entity_ids)]
+        parts = batch.participants(conn, [r.id for r in rows], visible)
+        named = batch.page_names(conn, rows, parts, visible)
+    out = [batch.event_record(r, parts, named, visible, size_hedge=r.size_hedge, confidence=r.confidence) for r in rows]
     redacted: list[dict[str, Any]] = Redactor.load(store, reveal=reveal_protected).walk(out)
     return redacted
+
+
+def _oldest(conn: Any, q: Any, limit: int) -> list[Any]:
+    """The first ``limit`` rows of ``q`` by date, oldest first (then by id), undated first."""
+    return list(conn.execute(q.order_by(t.events.c.date.asc().nulls_first(), t.events.c.id).limit(limit)))
+
+
+def _newest(conn: Any, q: Any, limit: int) -> list[Any]:
+    """The first ``limit`` rows of ``q`` by date, newest first (then by id), undated last: read backwards along
+    the date index, the undated only when the dated are too few."""
+    ev = t.events
+    rows = list(conn.execute(q.where(ev.c.date.is_not(None)).order_by(ev.c.date.desc(), ev.c.id.desc()).limit(limit)))
+    if len(rows) < limit:
+        rows += conn.execute(q.where(ev.c.date.is_(None)).order_by(ev.c.id.desc()).limit(limit - len(rows)))
+    return rows
 
 
 def events_by_place(store: Store, *, visible: Visibility = EVERYTHING) -> dict[str, Any]:

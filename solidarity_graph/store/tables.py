@@ -41,6 +41,7 @@ documents = Table(
     Column("text", Text, nullable=False),
     Column("meta", JSON),
     Column("ingested_at", String(32), nullable=False),
+    Index("ix_documents_ingested", "ingested_at"),  # the home page: the latest documents (migration 0007)
 )
 
 entities = Table(
@@ -109,6 +110,8 @@ events = Table(
     Index("ix_events_type_date", "type", "date"),
     Index("ix_events_fingerprint", "fingerprint"),
     Index("ix_events_document", "document_id"),
+    Index("ix_events_place", "place_id"),  # an entity page: the events at a place (migration 0007)
+    Index("ix_events_date", "date", "id"),  # the home page: the latest events
 )
 
 event_participants = Table(

@@ -15,6 +15,8 @@ from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.program_protect import reveal_requested
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
+PER_PAGE = 50  # relations and events an entity page shows at a time
+MAX_PER_PAGE = 1000  # the most the API gives at a time
 
 
 def _store(request: Request) -> Store:
@@ -70,11 +72,14 @@ def api_search(request: Request, q: str = Query("", max_length=500), type: str |
 
 
 @router.get("/entities/{entity_id}")
-def api_entity(request: Request, entity_id: int) -> dict[str, Any]:
-    """An entity with its aliases, roles, relations, events and the decisions that made it."""
+def api_entity(request: Request, entity_id: int, events_page: int = Query(1, ge=1), relations_page: int = Query(1, ge=1),
+               per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE)) -> dict[str, Any]:
+    """An entity with its aliases, roles, relations, events and the decisions that made it; relations and events
+    newest first, ``per_page`` at a time (totals in ``relations_paging`` and ``events_paging``)."""
     try:
         return {"ok": True, **query.entity_page(_store(request), entity_id, reveal_protected=reveal_requested(request),
-                                                visible=visibility(request))}
+                                                visible=visibility(request), per_page=per_page, events_page=events_page,
+                                                relations_page=relations_page)}
     except KeyError as e:
         raise not_found(f"entity {entity_id}") from e
 

@@ -12,7 +12,15 @@ from markupsafe import Markup
 
 from solidarity_graph import query
 from solidarity_graph.schema import load_schema
-from solidarity_graph.web.api import api_document, api_entity, api_events, api_graph, search_data
+from solidarity_graph.web.api import (
+    MAX_PER_PAGE,
+    PER_PAGE,
+    api_document,
+    api_entity,
+    api_events,
+    api_graph,
+    search_data,
+)
 from solidarity_graph.web.app import not_found
 from solidarity_graph.web.auth import visibility
 from solidarity_graph.web.program_protect import reveal_requested
@@ -30,7 +38,7 @@ def home_data(request: Request) -> dict[str, Any]:
     """Counts, the latest documents and events."""
     store = request.app.state.store
     reveal, visible = reveal_requested(request), visibility(request)
-    events = query.timeline(store, limit=100000, reveal_protected=reveal, visible=visible)[-10:][::-1]
+    events = query.timeline(store, limit=10, newest_first=True, reveal_protected=reveal, visible=visible)
     return {"ok": True, "counts": query.counts(store, visible=visible),
             "documents": query.recent_documents(store, reveal_protected=reveal, visible=visible), "events": events}
 
@@ -59,13 +67,16 @@ def search(request: Request, q: str = Query("", max_length=500), type: str | Non
 
 
 @router.get("/entity/{entity_id}.json")
-def entity_json(request: Request, entity_id: int) -> dict[str, Any]:
-    return api_entity(request, entity_id)
+def entity_json(request: Request, entity_id: int, events_page: int = Query(1, ge=1), relations_page: int = Query(1, ge=1),
+                per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE)) -> dict[str, Any]:
+    return api_entity(request, entity_id, events_page, relations_page, per_page)
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
-def entity(request: Request, entity_id: int) -> HTMLResponse:
-    return _render(request, "entity.html", {**api_entity(request, entity_id), "predicates": sorted(load_schema().relation_types)})
+def entity(request: Request, entity_id: int, events_page: int = Query(1, ge=1), relations_page: int = Query(1, ge=1),
+           per_page: int = Query(PER_PAGE, ge=1, le=MAX_PER_PAGE)) -> HTMLResponse:
+    data = api_entity(request, entity_id, events_page, relations_page, per_page)
+    return _render(request, "entity.html", {**data, "predicates": sorted(load_schema().relation_types)})
 
 
 @router.get("/document/{doc_id}.json")
@@ -128,7 +139,7 @@ def path_json(request: Request, source: int = Query(..., alias="from"), target: 
 def path(request: Request, source: int = Query(..., alias="from"), target: int = Query(..., alias="to")) -> HTMLResponse:
     data = path_json(request, source, target)
     store = request.app.state.store
-    names = {i: query.entity_page(store, i, reveal_protected=reveal_requested(request), visible=visibility(request))["name"]
+    names = {i: query.entity_page(store, i, reveal_protected=reveal_requested(request), visible=visibility(request), per_page=0)["name"]
              for i in (source, target)}
     return _render(request, "path.html", {**data, "source": source, "target": target, "names": names})
 
