@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 
 from solidarity_graph.accounts.visibility import EVERYTHING, Visibility
 from solidarity_graph.query import batch
@@ -33,8 +33,8 @@ def timeline(store: Store, *, entity_ids: list[int] | None = None, type_: str | 
     if country:
         q = q.where(ev.c.place_id.in_(select(t.entities.c.id).where(t.entities.c.country == country.upper())))
     if entity_ids is not None:
-        sub = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id.in_(entity_ids))
-        q = q.where(ev.c.id.in_(sub) | ev.c.place_id.in_(entity_ids))
+        took_part = select(t.event_participants.c.event_id).where(t.event_participants.c.entity_id.in_(entity_ids))
+        q = q.where(ev.c.id.in_(union(took_part, select(ev.c.id).where(ev.c.place_id.in_(entity_ids)))))  # each by its index
     q = q.where(visible.events_clause(ev.c.id))
     with store.connect() as conn:
         rows = _newest(conn, q, limit) if newest_first else _oldest(conn, q, limit)
