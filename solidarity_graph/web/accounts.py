@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 from solidarity_graph.accounts import collections as coll
 from solidarity_graph.accounts import users
 from solidarity_graph.accounts.passwords import verify_password
-from solidarity_graph.errors import SolidarityGraphError
-from solidarity_graph.store import Store
 from solidarity_graph.web.auth import COOKIE, accounts_on, client_ip, current_user, secure_request
+from solidarity_graph.web.common import render as _render
+from solidarity_graph.web.common import run_change as _run
+from solidarity_graph.web.common import store_of as _store
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
@@ -27,27 +28,9 @@ __all__ = ["router"]
 router = APIRouter(dependencies=[Depends(_guard)])
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _who(request: Request) -> str:
     user = current_user(request)
     return user.name if user is not None else "web"
-
-
-def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLResponse:
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, data)
-    return response
-
-
-def _run(fn: Any) -> dict[str, Any]:
-    try:
-        out: dict[str, Any] = fn()
-    except SolidarityGraphError as e:
-        raise HTTPException(status_code=400, detail=str(e)) from e
-    return {"ok": True, **out}
 
 
 def safe_next(target: str | None) -> str:

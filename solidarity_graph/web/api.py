@@ -12,16 +12,12 @@ from solidarity_graph.store import Store
 from solidarity_graph.store.search import search_documents, search_names
 from solidarity_graph.web.app import not_found
 from solidarity_graph.web.auth import visibility
+from solidarity_graph.web.common import store_of as _store
 from solidarity_graph.web.program_protect import reveal_requested
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 PER_PAGE = 50  # relations and events an entity page shows at a time
 MAX_PER_PAGE = 1000  # the most the API gives at a time
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 def search_data(store: Store, q: str, type_: str | None = None, country: str | None = None, limit: int = 30,

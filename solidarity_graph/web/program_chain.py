@@ -17,24 +17,15 @@ from pydantic import BaseModel, Field
 from solidarity_graph.errors import SolidarityGraphError
 from solidarity_graph.program import chain as lib
 from solidarity_graph.program import chain_sites as sites_lib
-from solidarity_graph.store import Store
 from solidarity_graph.web.app import error_body, not_found
 from solidarity_graph.web.auth import visibility
+from solidarity_graph.web.common import render as _render
+from solidarity_graph.web.common import store_of as _store
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(_guard)])
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLResponse:
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, data)
-    return response
 
 
 def employers_data(request: Request) -> dict[str, Any]:

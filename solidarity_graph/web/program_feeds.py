@@ -16,16 +16,12 @@ from pydantic import BaseModel, Field
 from solidarity_graph.errors import SolidarityGraphError
 from solidarity_graph.program import feeds as fd
 from solidarity_graph.store import Store
+from solidarity_graph.web.common import store_of as _store
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(_guard)])
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 def _every(seconds: int) -> str:

@@ -14,33 +14,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from solidarity_graph.errors import InputError, SolidarityGraphError
+from solidarity_graph.errors import InputError
 from solidarity_graph.program import ledger as lib
-from solidarity_graph.store import Store
 from solidarity_graph.web.auth import visibility
+from solidarity_graph.web.common import render as _render
+from solidarity_graph.web.common import run_change as _run
+from solidarity_graph.web.common import store_of as _store
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(_guard)])
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _render(request: Request, template: str, data: dict[str, Any]) -> HTMLResponse:
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, data)
-    return response
-
-
-def _run(fn: Any) -> dict[str, Any]:
-    try:
-        out: dict[str, Any] = fn()
-    except SolidarityGraphError as e:
-        raise HTTPException(status_code=400, detail=str(e)) from e
-    return {"ok": True, **out}
 
 
 def funds_data(request: Request) -> dict[str, Any]:

@@ -8,16 +8,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from solidarity_graph.errors import SolidarityGraphError
 from solidarity_graph.program import alert_delivery as delivery
 from solidarity_graph.program import watch as w
 from solidarity_graph.schema import load_schema
-from solidarity_graph.store import Store
 from solidarity_graph.web.auth import visibility
+from solidarity_graph.web.common import run_change as _run
+from solidarity_graph.web.common import store_of as _store
 from solidarity_graph.web.curate import _guard
 
 __all__ = ["router", "alerts_atom"]
@@ -28,21 +28,8 @@ TAG = "tag:solidarity-graph,2025:"  # ids of the feed and its entries (RFC 4151)
 EPOCH = "1970-01-01T00:00:00+00:00"
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _base_url(request: Request) -> str:
     return delivery.get_settings(_store(request)).base_url or str(request.base_url).rstrip("/")
-
-
-def _run(fn: Any) -> dict[str, Any]:
-    try:
-        out: dict[str, Any] = fn()
-    except SolidarityGraphError as e:
-        raise HTTPException(status_code=400, detail=str(e)) from e
-    return {"ok": True, **out}
 
 
 def alerts_data(request: Request, unread: bool = False, who: str | None = None) -> dict[str, Any]:
