@@ -322,11 +322,16 @@ def _who() -> str:
     return getpass.getuser()
 
 
-def _curate(fn: Callable[[], dict[str, Any]]) -> None:
+def _run(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``fn()``, with the library's errors (bad input, a missing entity) as one-line command errors."""
     try:
-        out = fn()
+        return fn()
     except SolidarityGraphError as e:
         raise click.ClickException(str(e)) from e
+
+
+def _curate(fn: Callable[[], dict[str, Any]]) -> None:
+    out = _run(fn)
     entity = out.get("entity")
     click.echo(f"done (audit #{out['curation']})" + (f": [{entity['id']}] {entity['name']}" if entity else ""))
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import click
-
-from solidarity_graph.errors import SolidarityGraphError
 
 __all__ = ["register"]
 
@@ -29,13 +26,8 @@ def _line(c: dict[str, Any]) -> str:
 def register(main: click.Group) -> None:
     """Add ``commitments`` and the ``commitment`` group to the ``solidarity`` command."""
     from solidarity_graph.cli import _open, _who, db_option
+    from solidarity_graph.cli import _run as run
     from solidarity_graph.program import commitments as cm
-
-    def run(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        try:
-            return fn()
-        except SolidarityGraphError as e:
-            raise click.ClickException(str(e)) from e
 
     def changed(out: dict[str, Any]) -> None:
         c = out["commitment"]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import click
-
-from solidarity_graph.errors import SolidarityGraphError
 
 __all__ = ["register"]
 
@@ -50,13 +47,8 @@ def _echo_exchange(x: dict[str, Any]) -> None:
 def register(main: click.Group) -> None:
     """Add ``exchanges`` and the ``exchange`` group to the ``solidarity`` command."""
     from solidarity_graph.cli import _open, _who, db_option
+    from solidarity_graph.cli import _run as run
     from solidarity_graph.program import exchanges as ex
-
-    def run(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        try:
-            return fn()
-        except SolidarityGraphError as e:
-            raise click.ClickException(str(e)) from e
 
     def changed(out: dict[str, Any]) -> None:
         x = out["exchange"]
